@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "SIEMExport",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "siem-export", targets: ["siem-export"]),
+        .library(name: "SIEMCore", targets: ["SIEMCore"]),
+        .library(name: "SIEMTestSupport", targets: ["SIEMTestSupport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // libcrypto (OpenSSL) for the HMAC-SHA256 that Sentinel's shared-key signature needs.
+        .systemLibrary(
+            name: "CLibCrypto",
+            path: "Sources/CLibCrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "SIEMCore", path: "Sources/Core"),
+        .target(
+            name: "SIEMRegistry",
+            dependencies: [
+                "SIEMCore",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            path: "Sources/Registry"
+        ),
+        .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters"),
+        .target(name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto"], path: "Sources/Sinks"),
+        .target(
+            name: "SIEMHost",
+            dependencies: [
+                "SIEMCore", "SIEMRegistry", "SIEMFormatters", "SIEMSinks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/Host"
+        ),
+        .executableTarget(name: "siem-export", dependencies: ["SIEMHost"], path: "Sources/CLI"),
+        .target(name: "SIEMTestSupport", dependencies: ["SIEMCore"], path: "Sources/TestSupport"),
+        .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"]),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["SIEMRegistry", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMTestSupport"]),
+        .testTarget(name: "SinksTests", dependencies: ["SIEMSinks", "SIEMTestSupport"]),
+        .testTarget(
+            name: "HostTests",
+            dependencies: ["SIEMHost", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+import SIEMHost
+
+await SIEMExportCommand.start()

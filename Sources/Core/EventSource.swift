@@ -1,0 +1,44 @@
+/// Which rows a read covers and in what order.
+public struct SourceQuery: Sendable, Equatable {
+    public enum Order: String, Sendable, CaseIterable {
+        /// Table order, streamed in short keyset reads: writer-friendly, what checkpoints need.
+        case id
+        /// Timestamp then id, as the registry's own export orders; one read snapshot for the whole run.
+        case timestamp
+    }
+
+    /// Only rows with a larger id (the checkpoint).
+    public var afterID: Int64
+    /// Only rows up to this id (the table's end when the run began), so a run always ends.
+    public var throughID: Int64?
+    /// Only rows whose `timestamp` is at least this.
+    public var sinceUnix: Int64?
+    public var order: Order
+
+    public init(afterID: Int64 = 0, throughID: Int64? = nil, sinceUnix: Int64? = nil, order: Order = .id) {
+        self.afterID = afterID
+        self.throughID = throughID
+        self.sinceUnix = sinceUnix
+        self.order = order
+    }
+}
+
+/// Reads rows in bounded batches; memory does not grow with the table.
+public protocol RowReader: AnyObject {
+    /// Replaces `batch` with up to `max` next rows; an empty batch means the end.
+    func next(into batch: inout [SourceRow], max: Int) throws
+}
+
+/// Where events come from: opened read-only, never a writer.
+public protocol EventSource: Plugin {
+    /// A stable name of what is read (the database path); checkpoints remember it.
+    var identity: String { get }
+    /// The largest row id now, nil for an empty table.
+    func highestID() throws -> Int64?
+    func open(_ query: SourceQuery) throws -> any RowReader
+}
+
+/// Lifts one source row into one normalized event.
+public protocol EventMapper: Plugin, Sendable {
+    func map(_ row: SourceRow) throws -> Event
+}

@@ -1,0 +1,129 @@
+import SIEMCore
+
+/// An Elastic Common Schema document.
+///
+/// ECS field reference: elastic.co/guide/en/ecs/current/ecs-field-reference.html. Fields with an
+/// ECS home go there (`event.*`, `source.ip`, `user_agent.original`, `labels`); the beacon's own
+/// fields live under the custom `oversight` namespace, as ECS advises for non-ECS data.
+public struct ECSFormatter: EventFormatter {
+    public static let id = "ecs"
+    public static let summary = "Elastic Common Schema 8.x/9.x document, for Elasticsearch or a Beats/Agent pipeline"
+    public static let schema: SchemaVersion = "oversight-siem-1"
+    public static let framing = Framing.ndjson
+
+    /// The ECS releases whose fields this document uses unchanged: every field written here has
+    /// the same name and type from 8.11 through 9.4, so the version stamp is the only difference.
+    public static let supportedECSVersions = [
+        "8.11.0", "8.12.0", "8.13.0", "8.14.0", "8.15.0", "8.16.0", "8.17.0",
+        "9.0.0", "9.1.0", "9.2.0", "9.3.0", "9.4.0",
+    ]
+
+    public struct Options: PluginOptions {
+        public var ecsVersion: String
+
+        public enum CodingKeys: String, OptionKey {
+            case ecsVersion = "ecs_version"
+            public var help: String {
+                "value of `ecs.version`; one of " + ECSFormatter.supportedECSVersions.joined(separator: ", ")
+            }
+        }
+
+        public init() { ecsVersion = "8.11.0" }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&ecsVersion, .ecsVersion)
+        }
+
+        public func validate() throws {
+            guard ECSFormatter.supportedECSVersions.contains(ecsVersion) else {
+                throw SIEMError.invalidOption(
+                    key: "ecs_version",
+                    message: "'\(ecsVersion)' is not supported; use one of "
+                        + ECSFormatter.supportedECSVersions.joined(separator: ", "))
+            }
+        }
+    }
+
+    let ecsVersion: String
+
+    public init(options: Options, context: PluginContext) throws {
+        ecsVersion = options.ecsVersion
+    }
+
+    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+        out.beginObject()
+        out.key("@timestamp")
+        out.rfc3339(event.occurredUnix)
+        out.key("ecs")
+        out.beginObject()
+        out.key("version")
+        out.string(ecsVersion)
+        out.endObject()
+
+        out.key("event")
+        out.beginObject()
+        out.field("kind", constant: "event")
+        out.key("category")
+        out.beginArray()
+        out.string("network")
+        out.endArray()
+        out.key("type")
+        out.beginArray()
+        out.string("access")
+        out.string("info")
+        out.endArray()
+        out.field("dataset", constant: "oversight.beacon")
+        out.field("module", constant: "oversight")
+        out.field("provider", constant: "oversight-registry")
+        out.field("action", event.action)
+        out.key("id")
+        out.intString(event.eventID)
+        out.field("outcome", constant: "success")
+        out.endObject()
+
+        // `source.ip` is an `ip` field: a value that is not an address would make Elasticsearch
+        // reject the whole document, so such a value goes to `source.address` (keyword) instead.
+        if let ip = event.sourceIP {
+            out.key("source")
+            out.beginObject()
+            if IPAddressSyntax.isIPAddress(ip) {
+                out.field("ip", ip)
+            } else {
+                out.field("address", ip)
+            }
+            out.endObject()
+        }
+        if let userAgent = event.userAgent {
+            out.key("user_agent")
+            out.beginObject()
+            out.field("original", userAgent)
+            out.endObject()
+        }
+
+        out.key("labels")
+        out.beginObject()
+        out.field("oversight_token_id", event.tokenID)
+        out.field("oversight_file_id", event.fileID)
+        out.field("oversight_recipient_id", event.recipientID)
+        out.field("oversight_issuer_id", event.issuerID)
+        out.field("oversight_beacon_kind", event.kind)
+        out.endObject()
+
+        out.key("oversight")
+        out.beginObject()
+        out.field("schema", Self.schema.name)
+        out.field("registry_id", event.registryID)
+        out.field("token_id", event.tokenID)
+        out.field("file_id", event.fileID)
+        out.field("recipient_id", event.recipientID)
+        out.field("issuer_id", event.issuerID)
+        out.field("beacon_kind", event.kind)
+        out.field("tlog_index", event.tlogIndex)
+        out.field("qualified_timestamp", event.qualifiedTimestamp)
+        out.field("extra", event.extra)
+        out.endObject()
+        out.endObject()
+    }
+}

@@ -1,0 +1,43 @@
+import SIEMCore
+
+/// A flat row for a Microsoft Sentinel (Log Analytics) custom table.
+///
+/// Flat scalar columns are what KQL queries best; `extra` is one JSON text column (`ExtraJson`),
+/// to be read with `parse_json()`. Column names are PascalCase as Azure tables use, and
+/// `TimeGenerated` is the column the Logs Ingestion API requires
+/// (learn.microsoft.com/azure/azure-monitor/logs/logs-ingestion-api-overview).
+public struct SentinelFormatter: EventFormatter {
+    public static let id = "sentinel"
+    public static let summary = "Microsoft Sentinel flat row (Log Analytics custom table columns)"
+    public static let schema: SchemaVersion = "oversight-siem-1"
+    public static let framing = Framing.jsonArray
+
+    public typealias Options = NoOptions
+
+    public init(options: NoOptions, context: PluginContext) throws {}
+
+    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+        out.beginObject()
+        out.key("TimeGenerated")
+        out.rfc3339(event.occurredUnix)
+        out.field("Schema", Self.schema.name)
+        out.field("RegistryId", event.registryID)
+        out.key("EventId")
+        out.intString(event.eventID)
+        out.field("BeaconKind", event.kind)
+        out.field("Action", event.action)
+        out.field("TokenId", event.tokenID)
+        out.field("FileId", event.fileID)
+        out.field("RecipientId", event.recipientID)
+        out.field("IssuerId", event.issuerID)
+        out.field("SourceIp", event.sourceIP)
+        out.field("UserAgent", event.userAgent)
+        out.field("QualifiedTimestamp", event.qualifiedTimestamp)
+        out.field("TlogIndex", event.tlogIndex)
+        if let extra = event.extra {
+            out.key("ExtraJson")
+            out.jsonTextString(extra)
+        }
+        out.endObject()
+    }
+}

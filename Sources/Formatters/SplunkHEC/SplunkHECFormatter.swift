@@ -1,0 +1,115 @@
+import SIEMCore
+
+/// Splunk HTTP Event Collector envelope, one per event.
+///
+/// Shape per Splunk's "Format events for HTTP Event Collector"
+/// (help.splunk.com/…/collect-http-event-data/format-events-for-http-event-collector):
+/// `time` is epoch seconds, `host`/`source`/`sourcetype`/`index` are metadata keys, `event` is
+/// the payload, `fields` are indexed fields, whose values must be flat strings.
+public struct SplunkHECFormatter: EventFormatter {
+    public static let id = "splunk_hec"
+    public static let summary = "Splunk HEC event envelope (JSON), for /services/collector/event or a forwarder"
+    public static let schema: SchemaVersion = "oversight-siem-1"
+    public static let framing = Framing.concatenated
+    public static let aliases = ["splunk"]
+
+    public struct Options: PluginOptions {
+        public var host: String?
+        public var source: String
+        public var sourcetype: String
+        public var index: String?
+
+        public enum CodingKeys: String, OptionKey {
+            case host, source, sourcetype, index
+            public var help: String {
+                switch self {
+                case .host: return "HEC `host` metadata; the registry id when unset"
+                case .source: return "HEC `source` metadata"
+                case .sourcetype: return "HEC `sourcetype` metadata"
+                case .index: return "HEC `index`; omitted when unset so the token's default index applies"
+                }
+            }
+        }
+
+        public init() {
+            host = nil
+            source = "oversight:registry"
+            sourcetype = "oversight:beacon"
+            index = nil
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&host, .host)
+            try c.update(&source, .source)
+            try c.update(&sourcetype, .sourcetype)
+            try c.update(&index, .index)
+        }
+
+        public func validate() throws {
+            if source.isEmpty { throw SIEMError.invalidOption(key: "source", message: "must not be empty") }
+            if sourcetype.isEmpty { throw SIEMError.invalidOption(key: "sourcetype", message: "must not be empty") }
+            if let index, !Self.isValidIndexName(index) {
+                throw SIEMError.invalidOption(
+                    key: "index",
+                    message: "'\(index)' is not a Splunk index name (lowercase letters, digits, '_' and '-', not starting with '_' or '-')")
+            }
+        }
+
+        /// Splunk's rule for index names (indexes.conf): a letter or digit first, then a-z 0-9 _ -.
+        static func isValidIndexName(_ name: String) -> Bool {
+            guard let first = name.utf8.first, (97...122).contains(first) || (48...57).contains(first) else {
+                return false
+            }
+            return name.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 95 || $0 == 45 }
+        }
+    }
+
+    let options: Options
+
+    public init(options: Options, context: PluginContext) throws {
+        self.options = options
+    }
+
+    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+        out.beginObject()
+        out.key("time")
+        out.int(event.occurredUnix)
+        out.key("host")
+        out.string(options.host ?? event.registryID)
+        out.key("source")
+        out.string(options.source)
+        out.key("sourcetype")
+        out.string(options.sourcetype)
+        out.field("index", options.index)
+        out.key("event")
+        out.beginObject()
+        out.field("schema", Self.schema.name)
+        out.field("kind", event.kind)
+        out.field("action", event.action)
+        out.key("event_id")
+        out.intString(event.eventID)
+        out.key("occurred_at")
+        out.rfc3339(event.occurredUnix)
+        out.field("token_id", event.tokenID)
+        out.field("file_id", event.fileID)
+        out.field("recipient_id", event.recipientID)
+        out.field("issuer_id", event.issuerID)
+        out.field("source_ip", event.sourceIP)
+        out.field("user_agent", event.userAgent)
+        out.field("qualified_timestamp", event.qualifiedTimestamp)
+        out.field("tlog_index", event.tlogIndex)
+        out.field("registry_id", event.registryID)
+        out.field("extra", event.extra)
+        out.endObject()
+        out.key("fields")
+        out.beginObject()
+        out.field("file_id", event.fileID)
+        out.field("recipient_id", event.recipientID)
+        out.field("issuer_id", event.issuerID)
+        out.field("beacon_kind", event.kind)
+        out.endObject()
+        out.endObject()
+    }
+}

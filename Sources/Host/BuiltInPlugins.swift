@@ -1,0 +1,20 @@
+import SIEMCore
+import SIEMFormatters
+import SIEMRegistry
+import SIEMSinks
+
+/// Every plugin that ships with SIEMExport, one line each. A test fails when a formatter
+/// folder has no line here, or a registered formatter has no golden files.
+public enum BuiltInPlugins {
+    public static var registry: PluginRegistry {
+        var registry = PluginRegistry()
+        registry.register(source: OversightRegistrySource.self)
+        registry.register(mapper: OversightBeaconMapper.self)
+        registry.register(formatter: SplunkHECFormatter.self)
+        registry.register(formatter: ECSFormatter.self)
+        registry.register(formatter: SentinelFormatter.self)
+        registry.register(sink: StdoutSink.self)
+        registry.register(sink: FileSink.self)
+        return registry
+    }
+}

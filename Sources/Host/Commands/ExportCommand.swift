@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import SIEMCore
+import Yams
+
+/// `siem-export export`: a drop-in for the registry's own export command, built from the same
+/// plugins a config would name.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export events from a registry database as SIEM JSON lines, without a config or checkpoint.")
+
+    @Option(name: .long, help: "The registry SQLite database (opened read-only).")
+    var db: String
+
+    @Option(name: .long, help: "splunk | ecs | sentinel, or any registered formatter id (see `siem-export plugins`).")
+    var format: String
+
+    @Option(name: .customLong("registry-id"), help: "This registry's identifier, written into every event.")
+    var registryID: String
+
+    @Option(name: .long, help: "Only events whose timestamp is at or after this Unix time.")
+    var since: Int64?
+
+    @Option(name: .long, help: "At most this many events.")
+    var limit: Int?
+
+    @Option(name: .long, help: "'-' for standard output, or a file to append to.")
+    var output: String = "-"
+
+    @Option(name: .long, help: "timestamp: ordered by timestamp then id, like the registry's export; id: table order, no sort.")
+    var order: SourceQuery.Order = .timestamp
+
+    @Option(name: .customLong("batch-size"), help: "Rows read, formatted and written per batch.")
+    var batchSize: Int = PipelineConfigFile.defaultBatchSize
+
+    @Option(name: .customLong("splunk-source"), help: "Splunk HEC `source` (splunk format only).")
+    var splunkSource: String?
+
+    @Option(name: .customLong("splunk-sourcetype"), help: "Splunk HEC `sourcetype` (splunk format only).")
+    var splunkSourcetype: String?
+
+    @Option(name: .customLong("splunk-index"), help: "Splunk HEC `index` (splunk format only).")
+    var splunkIndex: String?
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+        if !(1...100_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 100000") }
+    }
+
+    func run() async throws {
+        try await CLIErrorReporting.run {
+            let registry = BuiltInPlugins.registry
+            guard let formatterEntry = registry.formatter(named: format) else {
+                throw SIEMError.usage(
+                    "unknown --format '\(format)'" + Suggestion.hint(for: format, in: registry.formatterNames))
+            }
+            let formatterID = formatterEntry.description.id
+            var formatterOptions: [(String, String)] = []
+            let splunkFlags = [("source", splunkSource), ("sourcetype", splunkSourcetype), ("index", splunkIndex)]
+            for (key, value) in splunkFlags {
+                guard let value else { continue }
+                guard formatterID == "splunk_hec" else {
+                    throw SIEMError.usage("--splunk-\(key) applies to --format splunk only")
+                }
+                formatterOptions.append((key, value))
+            }
+            let context = PluginContext(baseDirectory: FileManager.default.currentDirectoryPath, pipelineName: "export")
+            func make<I>(_ entry: PluginRegistration<I>?, _ options: [(String, String)], _ what: String) throws -> I {
+                guard let entry else { throw SIEMError.usage("no \(what) plugin registered") }
+                let node = Node.mapping(Node.Mapping(options.map { (Node($0.0), Node($0.1)) }))
+                do {
+                    return try entry.make(
+                        options: YAMLOptionsDecoding(node: node, file: "command line", path: what), context: context)
+                } catch SIEMError.invalidOption(let key, let message) {
+                    throw SIEMError.usage("\(what) option \(key): \(message)")
+                }
+            }
+            let formatter = try make(formatterEntry, formatterOptions, "formatter")
+            let mapper = try make(registry.mappers["oversight_beacon"], [("registry_id", registryID)], "mapper")
+            let source = try make(registry.sources["oversight_registry"], [("path", db)], "source")
+            let sink: any EventSink =
+                output == "-"
+                ? try make(registry.sinks["stdout"], [], "sink")
+                : try make(registry.sinks["file"], [("path", output), ("mode", "append")], "sink")
+            let pipeline = AssembledPipeline(
+                name: "export", formatter: formatter, formatterID: formatterID,
+                framing: formatterEntry.description.framing ?? .ndjson, sink: sink, sinkID: output == "-" ? "stdout" : "file")
+            let query = SourceQuery(afterID: 0, throughID: try source.highestID() ?? 0, sinceUnix: since, order: order)
+            let summaries = try await PipelineRunner(batchSize: batchSize).run(
+                source: source, mapper: mapper, pipelines: [pipeline], query: query, startAfter: [0], limit: limit)
+            try await sink.close()
+            StandardError.print("exported \(summaries[0].delivered) event(s) as \(format)")
+        }
+    }
+}
+
+extension SourceQuery.Order: ExpressibleByArgument {}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import SIEMCore
+
+/// `siem-export validate --config FILE`: every check `run` makes before reading a row, and nothing more.
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a config (keys, types, schema pins, source database, output paths) without running it.")
+
+    @Option(name: .long, help: "The YAML config file.")
+    var config: String
+
+    func run() async throws {
+        try await CLIErrorReporting.run {
+            let file = try ConfigLoader().load(path: config)
+            let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(file)
+            let rows = try assembled.source.highestID().map { "rows up to id \($0)" } ?? "empty events table"
+            print("\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(assembled.source.identity) (\(rows))")
+            for p in assembled.pipelines {
+                print("  \(p.name): \(p.formatterID) → \(p.sinkID) \(p.sink.destination)")
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import SIEMCore
+import Yams
+
+/// Builds live plugins from a config through the plugin registry.
+///
+/// Looks up each `type`, refuses unknown option keys with a "did you mean" hint, checks schema
+/// pins against the installed formatter, decodes and validates options, and reports every
+/// config error at once. Errors that are not about the config (a missing database, an
+/// unwritable output) are thrown as `SIEMError` with their own exit codes.
+public struct PipelineAssembler {
+    public let registry: PluginRegistry
+    /// For `validate`: plugins check what they would touch without creating or truncating files.
+    public var dryRun: Bool
+
+    public init(registry: PluginRegistry, dryRun: Bool = false) {
+        self.registry = registry
+        self.dryRun = dryRun
+    }
+
+    public func assemble(_ config: PipelineConfigFile) throws -> AssembledPipelines {
+        var diagnostics: [ConfigDiagnostic] = []
+        let base = PluginContext(baseDirectory: config.baseDirectory, dryRun: dryRun)
+
+        // Check every node before making anything, so one run reports all config errors.
+        let sourceEntry = lookup(config.source, in: registry.sources, kind: "source", config, &diagnostics)
+        let mapperEntry = lookup(config.mapper, in: registry.mappers, kind: "mapper", config, &diagnostics)
+        var pipelineEntries: [(PipelineConfig, PluginRegistration<any EventFormatter>, PluginRegistration<any EventSink>)] = []
+        for pipeline in config.pipelines {
+            let formatter = lookup(pipeline.formatter, in: registry.formatters, kind: "formatter", config, &diagnostics)
+            let sink = lookup(pipeline.sink, in: registry.sinks, kind: "sink", config, &diagnostics)
+            if let formatter, let pin = pipeline.formatter.schema, pin != formatter.description.schema?.name {
+                diagnostics.append(
+                    diagnostic(
+                        pipeline.formatter, config, path: pipeline.formatter.path + ".schema",
+                        "config pins schema '\(pin)' but the installed \(formatter.description.id) formatter writes '\(formatter.description.schema?.name ?? "?")'; review docs/SCHEMAS.md before changing the pin"
+                    ))
+            }
+            if let formatter, let sink { pipelineEntries.append((pipeline, formatter, sink)) }
+        }
+        if config.pipelines.isEmpty {
+            diagnostics.append(ConfigDiagnostic(file: config.path, path: "pipelines", message: "no pipelines"))
+        }
+        guard diagnostics.isEmpty, let sourceEntry, let mapperEntry else { throw ConfigErrors(diagnostics: diagnostics) }
+
+        // Options are decoded and validated for all plugins before any is opened.
+        let source = try make(sourceEntry, config.source, config, base, &diagnostics)
+        let mapper = try make(mapperEntry, config.mapper, config, base, &diagnostics)
+        var pipelines: [AssembledPipeline] = []
+        for (pipeline, formatterEntry, sinkEntry) in pipelineEntries {
+            var context = base
+            context.pipelineName = pipeline.name
+            let formatter = try make(formatterEntry, pipeline.formatter, config, context, &diagnostics)
+            let sink = try make(sinkEntry, pipeline.sink, config, context, &diagnostics)
+            if let formatter, let sink {
+                pipelines.append(
+                    AssembledPipeline(
+                        name: pipeline.name, formatter: formatter, formatterID: formatterEntry.description.id,
+                        framing: formatterEntry.description.framing ?? .ndjson, sink: sink,
+                        sinkID: sinkEntry.description.id))
+            }
+        }
+        guard diagnostics.isEmpty, let source, let mapper else { throw ConfigErrors(diagnostics: diagnostics) }
+        let checkpoint = config.checkpointPath.map { base.resolve(path: $0) }
+        return AssembledPipelines(
+            source: source, mapper: mapper, pipelines: pipelines, checkpointPath: checkpoint, batchSize: config.batchSize)
+    }
+
+    private func lookup<I>(
+        _ node: PluginNode, in table: [String: PluginRegistration<I>], kind: String, _ config: PipelineConfigFile,
+        _ diagnostics: inout [ConfigDiagnostic]
+    ) -> PluginRegistration<I>? {
+        guard let entry = table[node.type] else {
+            diagnostics.append(
+                diagnostic(
+                    node, config, path: node.path + ".type",
+                    "unknown \(kind) type '\(node.type)'" + Suggestion.hint(for: node.type, in: Array(table.keys))))
+            return nil
+        }
+        let allowed = entry.description.optionKeys
+        for key in Array(node.options.mapping?.keys ?? Node.Mapping([]).keys) {
+            let name = key.string ?? "?"
+            if !allowed.contains(name) {
+                let hint = Suggestion.hint(for: name, in: allowed + (kind == "formatter" ? ["schema"] : []))
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        file: config.path, line: key.mark?.line, column: key.mark?.column, path: node.path,
+                        message: "unknown key '\(name)' for \(kind) '\(node.type)'" + (allowed.isEmpty ? " (it takes no options)" : hint)))
+            }
+        }
+        return entry
+    }
+
+    /// Makes one plugin; a config problem becomes a diagnostic and nil, anything else is thrown.
+    private func make<I>(
+        _ entry: PluginRegistration<I>, _ node: PluginNode, _ config: PipelineConfigFile, _ context: PluginContext,
+        _ diagnostics: inout [ConfigDiagnostic]
+    ) throws -> I? {
+        let decoding = YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path)
+        do {
+            return try entry.make(options: decoding, context: context)
+        } catch let errors as ConfigErrors {
+            diagnostics.append(contentsOf: errors.diagnostics)
+        } catch SIEMError.invalidOption(let key, let message) {
+            let keyNode = node.options.mapping?.first { $0.key.string == key }
+            let mark = keyNode?.value.mark ?? node.mark
+            diagnostics.append(
+                ConfigDiagnostic(
+                    file: config.path, line: mark?.line, column: mark?.column, path: node.path + "." + key, message: message))
+        }
+        return nil
+    }
+
+    private func diagnostic(_ node: PluginNode, _ config: PipelineConfigFile, path: String, _ message: String)
+        -> ConfigDiagnostic
+    {
+        ConfigDiagnostic(
+            file: config.path, line: node.mark?.line, column: node.mark?.column, path: path, message: message)
+    }
+}

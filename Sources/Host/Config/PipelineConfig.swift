@@ -1,0 +1,37 @@
+import Yams
+
+/// A plugin's node in the config: its `type`, an optional schema pin, and its own options.
+public struct PluginNode {
+    public var type: String
+    /// `schema:` (formatters only): the schema version the operator expects.
+    public var schema: String?
+    /// The node's other keys, decoded by the plugin itself.
+    public var options: Node
+    /// Where the node is, e.g. `pipelines[0].sink`.
+    public var path: String
+    public var mark: Mark?
+}
+
+public struct PipelineConfig {
+    public var name: String
+    public var formatter: PluginNode
+    public var sink: PluginNode
+    public var mark: Mark?
+}
+
+/// A parsed, structurally checked config file (`version: 1`). Plugin options are not decoded
+/// here: the assembler hands each node to its plugin.
+public struct PipelineConfigFile {
+    public static let supportedVersion = 1
+    public static let topLevelKeys = ["version", "source", "mapper", "checkpoint", "batch_size", "pipelines"]
+    public static let defaultBatchSize = 1_000
+
+    public var path: String
+    /// The config file's directory, against which relative paths resolve.
+    public var baseDirectory: String
+    public var source: PluginNode
+    public var mapper: PluginNode
+    public var checkpointPath: String?
+    public var batchSize: Int
+    public var pipelines: [PipelineConfig]
+}

@@ -1,0 +1,108 @@
+import SIEMCore
+
+/// What one pipeline did in a run.
+public struct PipelineSummary: Sendable, Equatable {
+    public var name: String
+    public var formatterID: String
+    public var destination: String
+    public var delivered: Int
+    /// The last source id this pipeline has delivered (its checkpoint), nil if none ever.
+    public var lastID: Int64?
+}
+
+/// Moves rows from the source through mapper, formatter and sink, batch by batch.
+///
+/// The source is read once and each batch is mapped once, then formatted and delivered by every
+/// pipeline. A pipeline skips rows at or below its own checkpoint, and `onDelivered` (the
+/// checkpoint store) is told only after its sink has taken the batch: at-least-once delivery.
+public struct PipelineRunner {
+    public var batchSize: Int
+
+    public init(batchSize: Int) { self.batchSize = batchSize }
+
+    /// Runs `pipelines` over `query`; `startAfter[i]` is pipeline i's checkpoint. Stops after
+    /// `limit` events when given. Throws on the first failure, after delivering what came before it.
+    public func run(
+        source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], query: SourceQuery,
+        startAfter: [Int64], limit: Int? = nil,
+        onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }
+    ) async throws -> [PipelineSummary] {
+        precondition(startAfter.count == pipelines.count)
+        var summaries = pipelines.enumerated().map { index, p in
+            PipelineSummary(
+                name: p.name, formatterID: p.formatterID, destination: p.sink.destination, delivered: 0,
+                lastID: startAfter[index] > 0 ? startAfter[index] : nil)
+        }
+        var checkpoints = startAfter
+        let reader = try source.open(query)
+        var rows: [SourceRow] = []
+        rows.reserveCapacity(batchSize)
+        var events: [Event] = []
+        events.reserveCapacity(batchSize)
+        var remaining = limit ?? Int.max
+
+        while remaining > 0 {
+            try reader.next(into: &rows, max: min(batchSize, remaining))
+            if rows.isEmpty { break }
+            events.removeAll(keepingCapacity: true)
+            var failure: (any Error)?
+            for row in rows {
+                do {
+                    events.append(try mapper.map(row))
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            remaining -= events.count
+            // Everything before a bad row is still delivered and checkpointed; the run then stops
+            // at that row, so nothing is skipped past it.
+            let batchEnd = failure == nil ? rows[rows.count - 1].id : events.last?.eventID
+            for (index, pipeline) in pipelines.enumerated() {
+                guard let batchEnd, batchEnd > checkpoints[index] else { continue }
+                let batch = try Self.encode(events, after: checkpoints[index], with: pipeline)
+                if !batch.isEmpty {
+                    let delivery = try await pipeline.sink.send(batch)
+                    summaries[index].delivered += delivery.accepted
+                    guard delivery.accepted == batch.count else {
+                        if delivery.accepted > 0 {
+                            let last = batch.eventIDs[delivery.accepted - 1]
+                            try onDelivered(index, last)
+                            summaries[index].lastID = last
+                        }
+                        throw SIEMError.delivery(
+                            sink: pipeline.name,
+                            message: "receiver accepted \(delivery.accepted) of \(batch.count) records", retryable: true)
+                    }
+                }
+                try onDelivered(index, batchEnd)
+                checkpoints[index] = batchEnd
+                summaries[index].lastID = batchEnd
+            }
+            if let failure { throw failure }
+        }
+        return summaries
+    }
+
+    /// Formats the events after `checkpoint` for one pipeline, one record per line.
+    static func encode(_ events: [Event], after checkpoint: Int64, with pipeline: AssembledPipeline) throws
+        -> EncodedBatch
+    {
+        var writer = JSONWriter(capacity: events.count * 640)
+        var ends: [Int] = []
+        var ids: [Int64] = []
+        ends.reserveCapacity(events.count)
+        ids.reserveCapacity(events.count)
+        for event in events where event.eventID > checkpoint {
+            do {
+                try pipeline.formatter.encode(event, into: &writer)
+            } catch {
+                throw SIEMError.badRow(id: event.eventID, message: "\(pipeline.formatterID) formatter: \(error)")
+            }
+            writer.endRecord()
+            ends.append(writer.bytes.count)
+            ids.append(event.eventID)
+        }
+        return EncodedBatch(bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing)
+    }
+}

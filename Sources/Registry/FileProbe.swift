@@ -1,0 +1,17 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `stat`/`access` checks, so a missing or unreadable database is named before SQLite guesses.
+enum FileProbe {
+    static func exists(_ path: String, isDirectory: inout Bool) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        return true
+    }
+
+    static func isReadable(_ path: String) -> Bool { access(path, R_OK) == 0 }
+}

@@ -1,0 +1,118 @@
+import SIEMCore
+
+/// Lifts one `events` row into one normalized `Event`, without inventing or dropping data.
+public struct OversightBeaconMapper: EventMapper {
+    public static let id = "oversight_beacon"
+    public static let summary = "Registry beacon row → normalized event (registry id, action name, parsed extra)"
+
+    public struct Options: PluginOptions {
+        public var registryID: String
+
+        public enum CodingKeys: String, OptionKey {
+            case registryID = "registry_id"
+            public var help: String {
+                "this registry's identifier (its ed25519 public key hex), so SIEMs can tell registries apart"
+            }
+        }
+
+        public init() { registryID = "" }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&registryID, .registryID)
+        }
+
+        public func validate() throws {
+            if registryID.isEmpty { throw SIEMError.invalidOption(key: "registry_id", message: "is required") }
+        }
+    }
+
+    let registryID: String
+
+    public init(options: Options, context: PluginContext) throws {
+        registryID = options.registryID
+    }
+
+    public func map(_ row: SourceRow) throws -> Event {
+        guard let kind = Self.text(row.kind) else { throw SIEMError.badRow(id: row.id, message: "`kind` is empty") }
+        return Event(
+            eventID: row.id,
+            kind: kind,
+            occurredUnix: try Self.unixSeconds(row.timestamp, id: row.id),
+            registryID: registryID,
+            tokenID: Self.text(row.tokenID),
+            fileID: Self.text(row.fileID),
+            recipientID: Self.text(row.recipientID),
+            issuerID: Self.text(row.issuerID),
+            sourceIP: Self.text(row.sourceIP),
+            userAgent: Self.text(row.userAgent),
+            qualifiedTimestamp: Self.text(row.qualifiedTimestamp),
+            tlogIndex: try Self.integer(row.tlogIndex, column: "tlog_index", id: row.id),
+            extra: Self.extra(row.extra))
+    }
+
+    /// Text, or nil for NULL and the empty string (which SIEMs cannot tell from absent anyway).
+    static func text(_ value: SQLValue) -> String? {
+        guard let text = value.textValue, !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// The event time. INTEGER is the registry's type; REAL (fractions dropped toward the past)
+    /// and decimal TEXT from older writers are read too. Anything else is a bad row, because a
+    /// SIEM event without its time is worthless and a guessed time is worse.
+    static func unixSeconds(_ value: SQLValue, id: Int64) throws -> Int64 {
+        guard let seconds = try integer(value, column: "timestamp", id: id) else {
+            throw SIEMError.badRow(id: id, message: "`timestamp` is NULL")
+        }
+        guard RFC3339.representableSeconds.contains(seconds) else {
+            throw SIEMError.badRow(
+                id: id, message: "`timestamp` \(seconds) is outside years 0000–9999, which RFC 3339 cannot express")
+        }
+        return seconds
+    }
+
+    static func integer(_ value: SQLValue, column: String, id: Int64) throws -> Int64? {
+        switch value {
+        case .null: return nil
+        case .integer(let i): return i
+        case .real(let d):
+            guard d.isFinite, d >= -9.2e18, d <= 9.2e18 else { break }
+            return Int64(d.rounded(.down))
+        case .text(let t):
+            let trimmed = t.trimmingASCIIWhitespace()
+            if trimmed.isEmpty { return nil }
+            if let i = Int64(trimmed) { return i }
+            if let d = Double(trimmed), d.isFinite, d >= -9.2e18, d <= 9.2e18 { return Int64(d.rounded(.down)) }
+        case .blob:
+            break
+        }
+        throw SIEMError.badRow(id: id, message: "`\(column)` is not a number: \(Self.excerpt(value))")
+    }
+
+    /// The `extra` column as a non-empty JSON object, key order kept. Text that is not JSON is kept
+    /// as `{"raw": text}`, JSON that is not an object as `{"raw": value}`; empty and `null` are absent.
+    static func extra(_ value: SQLValue) -> JSONValue? {
+        guard let text = value.textValue, !text.trimmingASCIIWhitespace().isEmpty else { return nil }
+        guard let parsed = try? JSONParser.parse(text) else { return .object([("raw", .string(text))]) }
+        switch parsed {
+        case .null: return nil
+        case .object(let members): return members.isEmpty ? nil : parsed
+        default: return .object([("raw", parsed)])
+        }
+    }
+
+    static func excerpt(_ value: SQLValue) -> String {
+        let text = value.textValue ?? "NULL"
+        return text.count > 40 ? String(text.prefix(40)).debugDescription + "…" : text.debugDescription
+    }
+}
+
+extension String {
+    func trimmingASCIIWhitespace() -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = lastIndex(where: { !isSpace($0) })!
+        return self[first...last]
+    }
+}

@@ -1,0 +1,104 @@
+import GRDBSQLite
+import SIEMCore
+
+/// Reads the beacon registry's `events` table, read-only, in bounded batches by `id`.
+public final class OversightRegistrySource: EventSource {
+    public static let id = "oversight_registry"
+    public static let summary = "Beacon registry SQLite `events` table, opened read-only (mode=ro, query_only)"
+
+    public struct Options: PluginOptions {
+        public var path: String
+        public var busyTimeoutMilliseconds: Int
+
+        public enum CodingKeys: String, OptionKey {
+            case path
+            case busyTimeoutMilliseconds = "busy_timeout_ms"
+            public var help: String {
+                switch self {
+                case .path: return "registry SQLite file (relative to the config file)"
+                case .busyTimeoutMilliseconds: return "how long a read waits on a writer's lock before failing"
+                }
+            }
+        }
+
+        public init() {
+            path = ""
+            busyTimeoutMilliseconds = 5_000
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&path, .path)
+            try c.update(&busyTimeoutMilliseconds, .busyTimeoutMilliseconds)
+        }
+
+        public func validate() throws {
+            if path.isEmpty { throw SIEMError.invalidOption(key: "path", message: "is required") }
+            if !(0...600_000).contains(busyTimeoutMilliseconds) {
+                throw SIEMError.invalidOption(key: "busy_timeout_ms", message: "must be between 0 and 600000")
+            }
+        }
+    }
+
+    /// The columns we read, in `SourceRow` order. Only `id`, `kind` and `timestamp` must exist;
+    /// older registries without the others read them as NULL.
+    static let columns = [
+        "id", "token_id", "file_id", "recipient_id", "issuer_id", "kind", "source_ip", "user_agent", "extra",
+        "timestamp", "qualified_timestamp", "tlog_index",
+    ]
+    static let requiredColumns: Set<String> = ["id", "kind", "timestamp"]
+
+    public let identity: String
+    let connection: SQLiteReadOnlyConnection
+    let selectList: String
+
+    public init(options: Options, context: PluginContext) throws {
+        let path = context.resolve(path: options.path)
+        identity = path
+        connection = try SQLiteReadOnlyConnection(
+            path: path, busyTimeoutMilliseconds: Int32(options.busyTimeoutMilliseconds))
+        let present = try Self.columnNames(of: connection)
+        guard !present.isEmpty else {
+            throw SIEMError.source(path: path, message: "no `events` table (is this a beacon registry?)")
+        }
+        let missing = Self.requiredColumns.subtracting(present)
+        guard missing.isEmpty else {
+            throw SIEMError.source(
+                path: path, message: "`events` table lacks column(s) \(missing.sorted().joined(separator: ", "))")
+        }
+        selectList = Self.columns.map { present.contains($0) ? "\"\($0)\"" : "NULL" }.joined(separator: ", ")
+    }
+
+    static func columnNames(of connection: SQLiteReadOnlyConnection) throws -> Set<String> {
+        let statement = try connection.prepare("PRAGMA table_info(events)")
+        defer { sqlite3_finalize(statement) }
+        var names: Set<String> = []
+        while true {
+            let status = sqlite3_step(statement)
+            if status == SQLITE_DONE { break }
+            guard status == SQLITE_ROW else { throw connection.error(status, doing: "PRAGMA table_info(events)") }
+            names.insert(String(cString: sqlite3_column_text(statement, 1)).lowercased())
+        }
+        return names
+    }
+
+    public func highestID() throws -> Int64? {
+        let statement = try connection.prepare("SELECT max(id) FROM events")
+        defer { sqlite3_finalize(statement) }
+        let status = sqlite3_step(statement)
+        guard status == SQLITE_ROW else { throw connection.error(status, doing: "SELECT max(id) FROM events") }
+        return sqlite3_column_type(statement, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, 0)
+    }
+
+    public func open(_ query: SourceQuery) throws -> any RowReader {
+        var sql = "SELECT \(selectList) FROM events WHERE id > ?1 AND id <= ?2"
+        if query.sinceUnix != nil { sql += " AND timestamp >= ?3" }
+        switch query.order {
+        case .id: sql += " ORDER BY id LIMIT ?4"
+        case .timestamp: sql += " ORDER BY timestamp, id"
+        }
+        let statement = try connection.prepare(sql)
+        return RegistryRowReader(connection: connection, statement: statement, query: query, sql: sql)
+    }
+}

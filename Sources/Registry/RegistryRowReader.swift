@@ -1,0 +1,82 @@
+import GRDBSQLite
+import SIEMCore
+
+/// Steps one prepared `SELECT` over `events` and turns each row into a `SourceRow`.
+///
+/// In `id` order every batch is its own short read (keyset on the last id seen), so a writer is
+/// never held up for long. In `timestamp` order the one sorted statement is stepped across
+/// batches: a single read snapshot, which in WAL mode does not block the registry's writes.
+final class RegistryRowReader: RowReader {
+    private let connection: SQLiteReadOnlyConnection
+    private var statement: OpaquePointer?
+    private let query: SourceQuery
+    private let sql: String
+    private var lastID: Int64
+    private var started = false
+
+    init(connection: SQLiteReadOnlyConnection, statement: OpaquePointer, query: SourceQuery, sql: String) {
+        self.connection = connection
+        self.statement = statement
+        self.query = query
+        self.sql = sql
+        self.lastID = query.afterID
+    }
+
+    deinit { sqlite3_finalize(statement) }
+
+    func next(into batch: inout [SourceRow], max: Int) throws {
+        batch.removeAll(keepingCapacity: true)
+        guard let statement else { return }
+        if query.order == .id || !started {
+            sqlite3_reset(statement)
+            sqlite3_bind_int64(statement, 1, query.order == .id ? lastID : query.afterID)
+            sqlite3_bind_int64(statement, 2, query.throughID ?? Int64.max)
+            if let since = query.sinceUnix { sqlite3_bind_int64(statement, 3, since) }
+            if query.order == .id { sqlite3_bind_int64(statement, 4, Int64(max)) }
+            started = true
+        }
+        while batch.count < max {
+            let status = sqlite3_step(statement)
+            if status == SQLITE_DONE {
+                if query.order == .timestamp {
+                    sqlite3_finalize(statement)
+                    self.statement = nil
+                }
+                break
+            }
+            guard status == SQLITE_ROW else { throw connection.error(status, doing: sql) }
+            batch.append(Self.row(statement))
+        }
+        if let last = batch.last { lastID = last.id }
+        if query.order == .id { sqlite3_reset(statement) }
+    }
+
+    private static func row(_ s: OpaquePointer) -> SourceRow {
+        SourceRow(
+            id: sqlite3_column_int64(s, 0), tokenID: value(s, 1), fileID: value(s, 2), recipientID: value(s, 3),
+            issuerID: value(s, 4), kind: value(s, 5), sourceIP: value(s, 6), userAgent: value(s, 7),
+            extra: value(s, 8), timestamp: value(s, 9), qualifiedTimestamp: value(s, 10), tlogIndex: value(s, 11))
+    }
+
+    /// Reads a column as stored. Text keeps embedded NULs (`column_bytes`), and invalid UTF-8
+    /// is repaired to U+FFFD rather than dropping the row.
+    @inline(__always)
+    private static func value(_ s: OpaquePointer, _ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(s, column) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(s, column))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(s, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite3_column_text(s, column) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(s, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(s, column))
+            guard count > 0, let blob = sqlite3_column_blob(s, column) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: blob, count: count)))
+        default:
+            return .null
+        }
+    }
+}

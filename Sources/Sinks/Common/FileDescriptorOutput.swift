@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import SIEMCore
+
+/// Whole-batch writes to a file descriptor that never leave half a line behind.
+///
+/// A batch is written with as many `write(2)` calls as it takes, then `fsync(2)`; if any of that
+/// fails (a full disk, an I/O error) a regular file is truncated back to its size before the
+/// batch, so a forwarder tailing it never reads a partial record, and the error is thrown so the
+/// checkpoint does not advance.
+struct FileDescriptorOutput: Sendable {
+    let fd: Int32
+    let name: String
+    let isRegularFile: Bool
+
+    init(fd: Int32, name: String) {
+        self.fd = fd
+        self.name = name
+        var info = stat()
+        isRegularFile = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    func writeBatch(_ bytes: [UInt8], sync: Bool) throws {
+        let sizeBefore: off_t = isRegularFile ? lseek(fd, 0, SEEK_END) : -1
+        do {
+            try bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw SIEMError.output(path: name, message: "write failed: \(Self.describeErrno())")
+                    }
+                    offset += n
+                }
+            }
+            if sync && isRegularFile && fsync(fd) != 0 {
+                throw SIEMError.output(path: name, message: "fsync failed: \(Self.describeErrno())")
+            }
+        } catch {
+            if isRegularFile && sizeBefore >= 0 { _ = ftruncate(fd, sizeBefore) }
+            throw error
+        }
+    }
+
+    func closeDescriptor() { _ = close(fd) }
+
+    static func describeErrno() -> String { String(cString: strerror(errno)) }
+}

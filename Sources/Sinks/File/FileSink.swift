@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import SIEMCore
+
+/// JSON lines appended to a file for a site forwarder (Splunk UF, Azure Monitor Agent, Filebeat)
+/// to tail. Whole lines only; each batch is fsynced before the checkpoint may pass it.
+public final class FileSink: EventSink, @unchecked Sendable {
+    public static let id = "file"
+    public static let summary = "JSON lines appended (or truncated at start) to a file; fsync per batch, never a half line"
+
+    public struct Options: PluginOptions {
+        public enum Mode: String, Decodable, Sendable { case append, truncate }
+        public var path: String
+        public var mode: Mode
+
+        public enum CodingKeys: String, OptionKey {
+            case path, mode
+            public var help: String {
+                switch self {
+                case .path: return "output file (relative to the config file); its directory must exist"
+                case .mode: return "append: add to the file; truncate: empty it when the run starts"
+                }
+            }
+        }
+
+        public init() {
+            path = ""
+            mode = .append
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&path, .path)
+            try c.update(&mode, .mode)
+        }
+
+        public func validate() throws {
+            if path.isEmpty { throw SIEMError.invalidOption(key: "path", message: "is required") }
+        }
+    }
+
+    public let path: String
+    private let output: FileDescriptorOutput?
+
+    /// Opens (and creates) the file now, so an unwritable path fails before anything is read.
+    /// In a dry run it only checks that it could.
+    public init(options: Options, context: PluginContext) throws {
+        path = context.resolve(path: options.path)
+        if context.dryRun {
+            try Self.checkWritable(path)
+            output = nil
+            return
+        }
+        var flags = O_WRONLY | O_CREAT | O_CLOEXEC
+        flags |= options.mode == .append ? O_APPEND : O_TRUNC
+        let fd = open(path, flags, 0o644)
+        guard fd >= 0 else {
+            throw SIEMError.output(path: path, message: "cannot open for writing: \(FileDescriptorOutput.describeErrno())")
+        }
+        output = FileDescriptorOutput(fd: fd, name: path)
+    }
+
+    deinit { output?.closeDescriptor() }
+
+    static func checkWritable(_ path: String) throws {
+        if access(path, F_OK) == 0 {
+            guard access(path, W_OK) == 0 else {
+                throw SIEMError.output(path: path, message: "cannot open for writing: permission denied")
+            }
+            return
+        }
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        guard access(directory.isEmpty ? "/" : directory, W_OK) == 0 else {
+            throw SIEMError.output(
+                path: path, message: "cannot create: directory '\(directory)' \(FileDescriptorOutput.describeErrno())")
+        }
+    }
+
+    public func send(_ batch: EncodedBatch) async throws -> Delivery {
+        guard let output else { throw SIEMError.output(path: path, message: "opened for a dry run only") }
+        try output.writeBatch(batch.bytes, sync: true)
+        return Delivery(accepted: batch.count)
+    }
+
+    public func close() async throws {}
+
+    public var destination: String { path }
+}

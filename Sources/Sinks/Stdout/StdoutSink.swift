@@ -1,0 +1,26 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import SIEMCore
+
+/// JSON lines to standard output, for piping into a forwarder or `jq`.
+public struct StdoutSink: EventSink {
+    public static let id = "stdout"
+    public static let summary = "JSON lines to standard output, one record per line, each batch written whole"
+    public typealias Options = NoOptions
+
+    let output = FileDescriptorOutput(fd: STDOUT_FILENO, name: "standard output")
+
+    public init(options: NoOptions, context: PluginContext) throws {}
+
+    public func send(_ batch: EncodedBatch) async throws -> Delivery {
+        try output.writeBatch(batch.bytes, sync: false)
+        return Delivery(accepted: batch.count)
+    }
+
+    public func close() async throws {}
+
+    public var destination: String { "standard output" }
+}
