@@ -77,3 +77,19 @@ extension KeyedDecodingContainer {
         if let decoded = try decodeIfPresent(T.self, forKey: key) { value = decoded }
     }
 }
+
+/// An option with a fixed set of values; a wrong value is refused with the list of right ones.
+public protocol OptionChoice: RawRepresentable, CaseIterable, Decodable, Sendable where RawValue == String {}
+
+extension OptionChoice {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let raw = try container.decode(String.self)
+        guard let value = Self(rawValue: raw) else {
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription: "expected one of: " + Self.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        self = value
+    }
+}

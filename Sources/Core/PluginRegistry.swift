@@ -33,6 +33,12 @@ public struct PluginDescription: Sendable {
 public struct PluginRegistration<Instance>: Sendable {
     public let description: PluginDescription
     let factory: @Sendable (any OptionsDecoding, PluginContext) throws -> Instance
+    let checker: @Sendable (any OptionsDecoding) throws -> Void
+
+    /// Decodes and validates the options without making the plugin (no file or database opened).
+    public func check(options: any OptionsDecoding) throws {
+        try checker(options)
+    }
 
     /// Decodes and validates the options, then makes the plugin.
     public func make(options: any OptionsDecoding, context: PluginContext) throws -> Instance {
@@ -88,22 +94,26 @@ public struct PluginRegistry: Sendable {
         let description = PluginDescription(
             kind: kind, id: P.id, summary: P.summary, typeName: String(describing: P.self),
             options: describeOptions(P.Options.self), schema: schema, framing: framing, aliases: aliases)
-        return PluginRegistration(description: description) { decoding, context in
-            let options = try decoding.decode(P.Options.self)
-            try options.validate()
-            return try make(options, context)
-        }
+        return PluginRegistration(
+            description: description,
+            factory: { decoding, context in
+                let options = try decoding.decode(P.Options.self)
+                try options.validate()
+                return try make(options, context)
+            },
+            checker: { decoding in try decoding.decode(P.Options.self).validate() })
     }
 
-    /// Reads each key's default off `Options()` by the property the key is named after, so a
-    /// default is stated once, in `init()`, and the listing can never disagree with it.
+    /// Reads each key's default off `Options()`, so a default is stated once, in `init()`, and
+    /// the listing can never disagree with it. Convention: the property is the key in camel case
+    /// (`busy_timeout_ms` → `busyTimeoutMS`), compared without case.
     static func describeOptions<O: PluginOptions>(_ type: O.Type) -> [OptionDescription] {
         let defaults = Mirror(reflecting: O())
         return O.CodingKeys.allCases.map { key in
-            let property = String(describing: key)
-            let child = defaults.children.first { $0.label == property || $0.label == "_" + property }
+            let property = key.stringValue.replacingUnderscores().lowercased()
+            let child = defaults.children.first { $0.label?.lowercased() == property }
             return OptionDescription(
-                key: key.stringValue, help: key.help, defaultValue: child.map { describe($0.value) } ?? "none")
+                key: key.stringValue, help: key.help, defaultValue: child.map { describe($0.value) } ?? "?")
         }
     }
 
@@ -117,4 +127,8 @@ public struct PluginRegistry: Sendable {
         if let strings = value as? [String] { return strings.isEmpty ? "[]" : strings.joined(separator: ", ") }
         return "\(value)"
     }
+}
+
+extension String {
+    fileprivate func replacingUnderscores() -> String { String(unicodeScalars.filter { $0 != "_" }) }
 }

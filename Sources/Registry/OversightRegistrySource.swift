@@ -8,34 +8,34 @@ public final class OversightRegistrySource: EventSource {
 
     public struct Options: PluginOptions {
         public var path: String
-        public var busyTimeoutMilliseconds: Int
+        public var busyTimeoutMS: Int
 
         public enum CodingKeys: String, OptionKey {
             case path
-            case busyTimeoutMilliseconds = "busy_timeout_ms"
+            case busyTimeoutMS = "busy_timeout_ms"
             public var help: String {
                 switch self {
                 case .path: return "registry SQLite file (relative to the config file)"
-                case .busyTimeoutMilliseconds: return "how long a read waits on a writer's lock before failing"
+                case .busyTimeoutMS: return "how long a read waits on a writer's lock before failing"
                 }
             }
         }
 
         public init() {
             path = ""
-            busyTimeoutMilliseconds = 5_000
+            busyTimeoutMS = 5_000
         }
 
         public init(from decoder: any Decoder) throws {
             self.init()
             let c = try decoder.container(keyedBy: CodingKeys.self)
             try c.update(&path, .path)
-            try c.update(&busyTimeoutMilliseconds, .busyTimeoutMilliseconds)
+            try c.update(&busyTimeoutMS, .busyTimeoutMS)
         }
 
         public func validate() throws {
             if path.isEmpty { throw SIEMError.invalidOption(key: "path", message: "is required") }
-            if !(0...600_000).contains(busyTimeoutMilliseconds) {
+            if !(0...600_000).contains(busyTimeoutMS) {
                 throw SIEMError.invalidOption(key: "busy_timeout_ms", message: "must be between 0 and 600000")
             }
         }
@@ -57,7 +57,7 @@ public final class OversightRegistrySource: EventSource {
         let path = context.resolve(path: options.path)
         identity = path
         connection = try SQLiteReadOnlyConnection(
-            path: path, busyTimeoutMilliseconds: Int32(options.busyTimeoutMilliseconds))
+            path: path, busyTimeoutMilliseconds: Int32(options.busyTimeoutMS))
         let present = try Self.columnNames(of: connection)
         guard !present.isEmpty else {
             throw SIEMError.source(path: path, message: "no `events` table (is this a beacon registry?)")

@@ -86,10 +86,11 @@ public struct ConfigLoader {
                 reader.report(list, "pipelines", "expected a non-empty list of pipelines")
             }
         }
-        guard reader.diagnostics.isEmpty, let source, let mapper else { throw ConfigErrors(diagnostics: reader.diagnostics) }
+        // Structural errors travel with the config, so the assembler can add its own and report all at once.
+        guard let source, let mapper else { throw ConfigErrors(diagnostics: reader.diagnostics) }
         return PipelineConfigFile(
             path: file, baseDirectory: baseDirectory, source: source, mapper: mapper, checkpointPath: checkpointPath,
-            batchSize: batchSize, pipelines: pipelines)
+            batchSize: batchSize, pipelines: pipelines, diagnostics: reader.diagnostics)
     }
 
     static func diagnostic(for error: YamlError, file: String) -> ConfigDiagnostic {
@@ -188,7 +189,8 @@ struct NodeReader {
         }
         let type = required(mapping, "type", path: path).flatMap { string($0, path: path + ".type") }
         var schema: String?
-        if allowsSchema, let pin = mapping["schema"] { schema = string(pin, path: path + ".schema") }
+        let schemaNode = allowsSchema ? mapping["schema"] : nil
+        if let schemaNode { schema = string(schemaNode, path: path + ".schema") }
         var pairs: [(Node, Node)] = []
         for (key, value) in mapping {
             let name = key.string ?? ""
@@ -197,7 +199,7 @@ struct NodeReader {
         }
         guard let type else { return nil }
         return PluginNode(
-            type: type, schema: schema, options: .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark)),
+            type: type, schema: schema, schemaMark: schemaNode?.mark, options: .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark)),
             path: path, mark: mapping.mark)
     }
 

@@ -18,7 +18,7 @@ public struct PipelineAssembler {
     }
 
     public func assemble(_ config: PipelineConfigFile) throws -> AssembledPipelines {
-        var diagnostics: [ConfigDiagnostic] = []
+        var diagnostics = config.diagnostics
         let base = PluginContext(baseDirectory: config.baseDirectory, dryRun: dryRun)
 
         // Check every node before making anything, so one run reports all config errors.
@@ -30,36 +30,37 @@ public struct PipelineAssembler {
             let sink = lookup(pipeline.sink, in: registry.sinks, kind: "sink", config, &diagnostics)
             if let formatter, let pin = pipeline.formatter.schema, pin != formatter.description.schema?.name {
                 diagnostics.append(
-                    diagnostic(
-                        pipeline.formatter, config, path: pipeline.formatter.path + ".schema",
+                    ConfigDiagnostic(
+                        file: config.path, line: pipeline.formatter.schemaMark?.line,
+                        column: pipeline.formatter.schemaMark?.column, path: pipeline.formatter.path + ".schema", message:
                         "config pins schema '\(pin)' but the installed \(formatter.description.id) formatter writes '\(formatter.description.schema?.name ?? "?")'; review docs/SCHEMAS.md before changing the pin"
                     ))
             }
             if let formatter, let sink { pipelineEntries.append((pipeline, formatter, sink)) }
         }
-        if config.pipelines.isEmpty {
-            diagnostics.append(ConfigDiagnostic(file: config.path, path: "pipelines", message: "no pipelines"))
+        // Every option of every plugin is decoded and validated before anything is opened.
+        if let sourceEntry { check(sourceEntry, config.source, config, &diagnostics) }
+        if let mapperEntry { check(mapperEntry, config.mapper, config, &diagnostics) }
+        for (pipeline, formatterEntry, sinkEntry) in pipelineEntries {
+            check(formatterEntry, pipeline.formatter, config, &diagnostics)
+            check(sinkEntry, pipeline.sink, config, &diagnostics)
         }
-        guard diagnostics.isEmpty, let sourceEntry, let mapperEntry else { throw ConfigErrors(diagnostics: diagnostics) }
+        guard diagnostics.isEmpty, let sourceEntry, let mapperEntry else {
+            throw ConfigErrors(diagnostics: diagnostics.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
+        }
 
-        // Options are decoded and validated for all plugins before any is opened.
-        let source = try make(sourceEntry, config.source, config, base, &diagnostics)
-        let mapper = try make(mapperEntry, config.mapper, config, base, &diagnostics)
+        let source = try make(sourceEntry, config.source, config, base)
+        let mapper = try make(mapperEntry, config.mapper, config, base)
         var pipelines: [AssembledPipeline] = []
         for (pipeline, formatterEntry, sinkEntry) in pipelineEntries {
             var context = base
             context.pipelineName = pipeline.name
-            let formatter = try make(formatterEntry, pipeline.formatter, config, context, &diagnostics)
-            let sink = try make(sinkEntry, pipeline.sink, config, context, &diagnostics)
-            if let formatter, let sink {
-                pipelines.append(
-                    AssembledPipeline(
-                        name: pipeline.name, formatter: formatter, formatterID: formatterEntry.description.id,
-                        framing: formatterEntry.description.framing ?? .ndjson, sink: sink,
-                        sinkID: sinkEntry.description.id))
-            }
+            pipelines.append(
+                AssembledPipeline(
+                    name: pipeline.name, formatter: try make(formatterEntry, pipeline.formatter, config, context),
+                    formatterID: formatterEntry.description.id, framing: formatterEntry.description.framing ?? .ndjson,
+                    sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id))
         }
-        guard diagnostics.isEmpty, let source, let mapper else { throw ConfigErrors(diagnostics: diagnostics) }
         let checkpoint = config.checkpointPath.map { base.resolve(path: $0) }
         return AssembledPipelines(
             source: source, mapper: mapper, pipelines: pipelines, checkpointPath: checkpoint, batchSize: config.batchSize)
@@ -90,14 +91,13 @@ public struct PipelineAssembler {
         return entry
     }
 
-    /// Makes one plugin; a config problem becomes a diagnostic and nil, anything else is thrown.
-    private func make<I>(
-        _ entry: PluginRegistration<I>, _ node: PluginNode, _ config: PipelineConfigFile, _ context: PluginContext,
+    /// Decodes and validates one plugin's options, turning what is wrong into diagnostics.
+    private func check<I>(
+        _ entry: PluginRegistration<I>, _ node: PluginNode, _ config: PipelineConfigFile,
         _ diagnostics: inout [ConfigDiagnostic]
-    ) throws -> I? {
-        let decoding = YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path)
+    ) {
         do {
-            return try entry.make(options: decoding, context: context)
+            try entry.check(options: YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path))
         } catch let errors as ConfigErrors {
             diagnostics.append(contentsOf: errors.diagnostics)
         } catch SIEMError.invalidOption(let key, let message) {
@@ -106,8 +106,17 @@ public struct PipelineAssembler {
             diagnostics.append(
                 ConfigDiagnostic(
                     file: config.path, line: mark?.line, column: mark?.column, path: node.path + "." + key, message: message))
+        } catch {
+            diagnostics.append(diagnostic(node, config, path: node.path, "\(error)"))
         }
-        return nil
+    }
+
+    /// Makes one plugin whose options have passed `check`; what fails now is not the config's fault
+    /// (a missing database, an unwritable path) and is thrown as is.
+    private func make<I>(
+        _ entry: PluginRegistration<I>, _ node: PluginNode, _ config: PipelineConfigFile, _ context: PluginContext
+    ) throws -> I {
+        try entry.make(options: YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path), context: context)
     }
 
     private func diagnostic(_ node: PluginNode, _ config: PipelineConfigFile, path: String, _ message: String)

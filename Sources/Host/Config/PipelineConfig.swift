@@ -5,6 +5,7 @@ public struct PluginNode {
     public var type: String
     /// `schema:` (formatters only): the schema version the operator expects.
     public var schema: String?
+    public var schemaMark: Mark?
     /// The node's other keys, decoded by the plugin itself.
     public var options: Node
     /// Where the node is, e.g. `pipelines[0].sink`.
@@ -34,4 +35,6 @@ public struct PipelineConfigFile {
     public var checkpointPath: String?
     public var batchSize: Int
     public var pipelines: [PipelineConfig]
+    /// Problems found while reading; the assembler reports them with its own.
+    public var diagnostics: [ConfigDiagnostic] = []
 }

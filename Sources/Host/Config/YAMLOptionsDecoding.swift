@@ -43,7 +43,7 @@ struct YAMLOptionsDecoding: OptionsDecoding {
         // Yams reports a bad enum raw value as dataCorrupted: "Cannot initialize Mode from invalid String value x".
         let text = context.debugDescription
         if text.contains("Cannot initialize") { return "not one of the allowed values" }
-        return text
+        return text.hasPrefix("expected") ? text : "invalid value: \(text)"
     }
 
     static func describe(_ type: Any.Type) -> String {

@@ -12,7 +12,7 @@ public final class FileSink: EventSink, @unchecked Sendable {
     public static let summary = "JSON lines appended (or truncated at start) to a file; fsync per batch, never a half line"
 
     public struct Options: PluginOptions {
-        public enum Mode: String, Decodable, Sendable { case append, truncate }
+        public enum Mode: String, OptionChoice { case append, truncate }
         public var path: String
         public var mode: Mode
 
