@@ -1,0 +1,55 @@
+import Synchronization
+import SIEMCore
+
+/// A sink that keeps every batch it is sent, for asserting what was delivered.
+public final class InMemorySink: EventSink {
+    public static let id = "memory"
+    public static let summary = "keeps batches in memory (tests)"
+    public typealias Options = NoOptions
+
+    private let state = Mutex<[EncodedBatch]>([])
+
+    public init() {}
+    public init(options: NoOptions, context: PluginContext) throws {}
+
+    public func send(_ batch: EncodedBatch) async throws -> Delivery {
+        state.withLock { $0.append(batch) }
+        return Delivery(accepted: batch.count)
+    }
+
+    public func close() async throws {}
+
+    public var batches: [EncodedBatch] { state.withLock { $0 } }
+
+    /// Every record received, as text, in order.
+    public var records: [String] {
+        batches.flatMap { batch in (0..<batch.count).map { String(decoding: batch.record($0), as: UTF8.self) } }
+    }
+
+    public var eventIDs: [Int64] { batches.flatMap(\.eventIDs) }
+}
+
+/// A sink that fails on cue: the `n`th call to `send` (0-based) throws the scripted error.
+public final class ScriptedSink: EventSink {
+    public static let id = "scripted"
+    public static let summary = "fails on cue (tests)"
+    public typealias Options = NoOptions
+
+    public let received = InMemorySink()
+    private let failures: Mutex<[Int: SIEMError]>
+    private let calls = Mutex(0)
+
+    public init(failOn failures: [Int: SIEMError]) { self.failures = Mutex(failures) }
+    public init(options: NoOptions, context: PluginContext) throws { failures = Mutex([:]) }
+
+    public func send(_ batch: EncodedBatch) async throws -> Delivery {
+        let call = calls.withLock { value -> Int in
+            defer { value += 1 }
+            return value
+        }
+        if let error = failures.withLock({ $0[call] }) { throw error }
+        return try await received.send(batch)
+    }
+
+    public func close() async throws {}
+}
