@@ -1,0 +1,90 @@
+import Foundation
+import SIEMCore
+import SIEMHost
+import SIEMRegistry
+import SIEMTestSupport
+import Testing
+
+/// Every registered formatter's output, byte for byte, for every shared fixture row, held in
+/// `Tests/Golden/<formatter-id>/<schema>/<case>.json`. A change of output without a new schema
+/// version fails here; see docs/SCHEMAS.md for the review workflow.
+@Suite struct GoldenFileTests {
+    static let registryID = String(repeating: "deadbeef", count: 8)
+    static let formatterIDs = BuiltInPlugins.registry.formatters.keys.sorted()
+
+    static func mapper() throws -> OversightBeaconMapper {
+        var options = OversightBeaconMapper.Options()
+        options.registryID = registryID
+        return try OversightBeaconMapper(options: options, context: PluginContext(baseDirectory: "/"))
+    }
+
+    static func record(_ formatter: any EventFormatter, _ event: Event) throws -> [UInt8] {
+        var writer = JSONWriter()
+        try formatter.encode(event, into: &writer)
+        writer.endRecord()
+        return writer.bytes
+    }
+
+    @Test(arguments: formatterIDs)
+    func outputMatchesGoldenFiles(formatterID: String) throws {
+        let entry = try #require(BuiltInPlugins.registry.formatters[formatterID])
+        let schema = try #require(entry.description.schema)
+        let formatter = try entry.make(options: EmptyOptions(), context: PluginContext(baseDirectory: "/"))
+        let cases = try FixtureRows.all()
+        #expect(cases.count >= 20)
+        let mapper = try Self.mapper()
+        for fixture in cases {
+            let bytes = try Self.record(formatter, try mapper.map(fixture.row))
+            if let failure = GoldenFile.check(bytes, relativePath: "\(formatterID)/\(schema)/\(fixture.name).json") {
+                Issue.record(Comment(rawValue: failure))
+            }
+        }
+    }
+
+    @Test(arguments: formatterIDs)
+    func everyGoldenFileHasAFixtureAndEveryFixtureAGoldenFile(formatterID: String) throws {
+        let schema = try #require(BuiltInPlugins.registry.formatters[formatterID]?.description.schema)
+        let folder = GoldenFile.goldenRoot.appendingPathComponent("\(formatterID)/\(schema.name)")
+        var isDirectory: ObjCBool = false
+        #expect(
+            FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && isDirectory.boolValue,
+            "formatter \(formatterID) has no golden folder Tests/Golden/\(formatterID)/\(schema)")
+        let golden = Set(((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).map { ($0 as NSString).deletingPathExtension })
+        let fixtures = Set(try FixtureRows.all().map(\.name))
+        #expect(golden.subtracting(fixtures).isEmpty, "stale golden files: \(golden.subtracting(fixtures).sorted())")
+        #expect(fixtures.subtracting(golden).isEmpty, "fixtures without golden files: \(fixtures.subtracting(golden).sorted())")
+    }
+
+    /// A formatter folder under Sources/Formatters must be registered in BuiltInPlugins.swift.
+    @Test func everyFormatterFolderIsRegistered() throws {
+        let sources = RepositoryPaths.root.appendingPathComponent("Sources/Formatters")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { name in
+            var isDirectory: ObjCBool = false
+            return name != "Common"
+                && FileManager.default.fileExists(atPath: sources.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }
+        #expect(!folders.isEmpty)
+        let typeNames = BuiltInPlugins.registry.formatters.values.map(\.description.typeName)
+        for folder in folders {
+            #expect(typeNames.contains { $0.hasPrefix(folder) }, "Sources/Formatters/\(folder) has no registered formatter")
+        }
+    }
+
+    @Test func recordingModesWriteOnlyWhatTheyShould() throws {
+        let path = "_mode-test-\(UUID().uuidString)/case.json"
+        defer { try? FileManager.default.removeItem(at: GoldenFile.goldenRoot.appendingPathComponent(path).deletingLastPathComponent()) }
+        #expect(GoldenFile.check(Array("a\n".utf8), relativePath: path, mode: .verify)?.contains("no golden file") == true)
+        #expect(GoldenFile.check(Array("a\n".utf8), relativePath: path, mode: .missing) == nil)
+        #expect(GoldenFile.check(Array("b\n".utf8), relativePath: path, mode: .missing)?.contains("differs") == true)
+        #expect(GoldenFile.check(Array("b\n".utf8), relativePath: path, mode: .all)?.contains("rewrote") == true)
+        #expect(GoldenFile.check(Array("b\n".utf8), relativePath: path, mode: .verify) == nil)
+    }
+}
+
+/// Decodes every options type from an empty mapping: each plugin's defaults.
+struct EmptyOptions: OptionsDecoding {
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data("{}".utf8))
+    }
+}
