@@ -18,6 +18,7 @@ public struct SIEMExportCommand: AsyncParsableCommand {
     public static func start() async {
         #if canImport(Glibc)
             signal(SIGPIPE, SIG_IGN)
+            signal(SIGXFSZ, SIG_IGN)  // a file-size limit must fail a write (EFBIG), not kill us mid-batch
         #endif
         await main()
     }

@@ -22,12 +22,17 @@ public struct PipelineRunner {
 
     /// Runs `pipelines` over `query`; `startAfter[i]` is pipeline i's checkpoint. Stops after
     /// `limit` events when given. Throws on the first failure, after delivering what came before it.
+    ///
+    /// Checkpoints are a watermark on `id`, so they only exist in `id` order; a timestamp-ordered
+    /// read (the one-shot `export`) delivers every row it reads and reports no checkpoint.
     public func run(
         source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], query: SourceQuery,
         startAfter: [Int64], limit: Int? = nil,
         onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }
     ) async throws -> [PipelineSummary] {
         precondition(startAfter.count == pipelines.count)
+        let watermarked = query.order == .id
+        precondition(watermarked || startAfter.allSatisfy { $0 == 0 }, "checkpoints need id order")
         var summaries = pipelines.enumerated().map { index, p in
             PipelineSummary(
                 name: p.name, formatterID: p.formatterID, destination: p.sink.destination, delivered: 0,
@@ -59,13 +64,13 @@ public struct PipelineRunner {
             // at that row, so nothing is skipped past it.
             let batchEnd = failure == nil ? rows[rows.count - 1].id : events.last?.eventID
             for (index, pipeline) in pipelines.enumerated() {
-                guard let batchEnd, batchEnd > checkpoints[index] else { continue }
-                let batch = try Self.encode(events, after: checkpoints[index], with: pipeline)
+                guard let batchEnd, !watermarked || batchEnd > checkpoints[index] else { continue }
+                let batch = try Self.encode(events, after: watermarked ? checkpoints[index] : .min, with: pipeline)
                 if !batch.isEmpty {
                     let delivery = try await pipeline.sink.send(batch)
                     summaries[index].delivered += delivery.accepted
                     guard delivery.accepted == batch.count else {
-                        if delivery.accepted > 0 {
+                        if watermarked && delivery.accepted > 0 {
                             let last = batch.eventIDs[delivery.accepted - 1]
                             try onDelivered(index, last)
                             summaries[index].lastID = last
@@ -75,6 +80,7 @@ public struct PipelineRunner {
                             message: "receiver accepted \(delivery.accepted) of \(batch.count) records", retryable: true)
                     }
                 }
+                guard watermarked else { continue }
                 try onDelivered(index, batchEnd)
                 checkpoints[index] = batchEnd
                 summaries[index].lastID = batchEnd

@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+import SIEMTestSupport
+import Testing
+
+@testable import SIEMHost
+
+/// The `siem-export` binary end to end, as an operator runs it.
+@Suite(.serialized) struct CLITests {
+    let cli: CLIHarness
+    let db: String
+
+    init() throws {
+        cli = try CLIHarness()
+        db = cli.path("registry.sqlite")
+        try cli.run(["demo-registry", db, "--rows", "300"])
+    }
+
+    func lines(_ text: String) -> [[String: Any]] {
+        text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    func writeConfig(_ name: String = "siem.yaml", outDir: String = "out") throws -> String {
+        try FileManager.default.createDirectory(atPath: cli.path(outDir), withIntermediateDirectories: true)
+        let template = try String(
+            contentsOf: RepositoryPaths.root.appendingPathComponent("config/demo.yaml"), encoding: .utf8)
+        let config = template.replacingOccurrences(of: "../demo/registry.sqlite", with: db)
+            .replacingOccurrences(of: "../demo/state.sqlite", with: cli.path("state.sqlite"))
+            .replacingOccurrences(of: "../demo/out/", with: cli.path(outDir) + "/")
+        try config.write(toFile: cli.path(name), atomically: true, encoding: .utf8)
+        return cli.path(name)
+    }
+
+    @Test func exportWritesJSONLinesOrderedByTimestampThenIdWithAClosingLine() throws {
+        // Small batches: timestamp order crosses batch boundaries with ids going up and down.
+        let result = try cli.run(["export", "--db", db, "--format", "splunk", "--registry-id", "reg", "--batch-size", "7"])
+        #expect(result.status == 0)
+        #expect(result.stderr == "exported 300 event(s) as splunk\n")
+        let events = lines(result.stdout)
+        #expect(events.count == 300)
+        let keys = events.map { ($0["time"] as? Int ?? 0, Int(($0["event"] as? [String: Any])?["event_id"] as? String ?? "") ?? 0) }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(Set(keys.map(\.1)) == Set(1...300))
+        #expect(keys.map(\.1) != Array(1...300), "the demo's late arrivals make timestamp order differ from id order")
+    }
+
+    @Test func exportInIdOrderWithSinceAndLimit() throws {
+        let ordered = lines(try cli.run(["export", "--db", db, "--format", "sentinel", "--registry-id", "r", "--order", "id"]).stdout)
+        #expect(ordered.map { Int($0["EventId"] as? String ?? "") ?? 0 } == Array(1...300))
+        let since = DemoRegistryWriter.firstTimestamp + 100 * 53
+        let expected = try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events WHERE timestamp >= ?", arguments: [since]) }
+        let filtered = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--since", "\(since)"])
+        #expect(lines(filtered.stdout).count == expected)
+        #expect(filtered.stderr == "exported \(expected ?? -1) event(s) as ecs\n")
+        let limited = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--limit", "5"])
+        #expect(lines(limited.stdout).count == 5)
+    }
+
+    @Test(arguments: ["splunk", "splunk_hec", "ecs", "sentinel"])
+    func exportAcceptsFormatNamesAndFormatterIds(format: String) throws {
+        let result = try cli.run(["export", "--db", db, "--format", format, "--registry-id", "r", "--limit", "2"])
+        #expect(result.status == 0)
+        #expect(lines(result.stdout).count == 2)
+    }
+
+    @Test func exportAppendsToAFileAndAppliesSplunkFlags() throws {
+        let out = cli.path("export.jsonl")
+        let args = [
+            "export", "--db", db, "--format", "splunk", "--registry-id", "r", "--output", out, "--limit", "10",
+            "--splunk-index", "oversight", "--splunk-source", "src", "--splunk-sourcetype", "st",
+        ]
+        #expect(try cli.run(args).stdout.isEmpty)
+        try cli.run(args)
+        let events = lines(try String(contentsOfFile: out, encoding: .utf8))
+        #expect(events.count == 20)
+        #expect(events.allSatisfy { $0["index"] as? String == "oversight" && $0["source"] as? String == "src" && $0["sourcetype"] as? String == "st" })
+    }
+
+    @Test func runDeliversFromItsCheckpointThenNothingThenExactlyTheNewRows() throws {
+        let config = try writeConfig()
+        let first = try cli.run(["run", "--config", config])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("pipeline splunk: exported 300 event(s) as splunk_hec to \(cli.path("out/splunk-hec.jsonl"))"))
+        let files = ["splunk-hec", "ecs", "sentinel"].map { cli.path("out/\($0).jsonl") }
+        let before = try files.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(before.allSatisfy { lines($0).count == 300 })
+
+        let second = try cli.run(["run", "--config", config])
+        #expect(second.stderr.contains("pipeline sentinel: exported 0 event(s)"))
+        #expect(try files.map { try String(contentsOfFile: $0, encoding: .utf8) } == before)
+
+        try DatabaseQueue(path: db).write { db in
+            for i in 0..<5 {
+                try db.execute(
+                    sql: "INSERT INTO events (token_id, kind, timestamp) VALUES (?, 'license', ?)",
+                    arguments: ["new\(i)", 1_800_000_000 + i])
+            }
+        }
+        let third = try cli.run(["run", "--config", config])
+        #expect(third.stderr.contains("pipeline elastic: exported 5 event(s)"))
+        let sentinel = lines(try String(contentsOfFile: files[2], encoding: .utf8))
+        #expect(sentinel.count == 305)
+        #expect(sentinel.suffix(5).map { $0["EventId"] as? String } == (301...305).map { "\($0)" })
+        #expect(sentinel.suffix(5).map { $0["TokenId"] as? String } == (0..<5).map { "new\($0)" })
+    }
+
+    @Test func aBadRowStopsRunWithItsIdAndNothingIsSkippedAfterItIsFixed() throws {
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE events SET kind = '' WHERE id = 150") }
+        let config = try writeConfig()
+        let stopped = try cli.run(["run", "--config", config])
+        #expect(stopped.status == 65)
+        #expect(stopped.stderr.contains("error: `kind` is empty (events row id 150)"))
+        #expect(lines(try String(contentsOfFile: cli.path("out/ecs.jsonl"), encoding: .utf8)).count == 149)
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE events SET kind = 'dns' WHERE id = 150") }
+        #expect(try cli.run(["run", "--config", config]).status == 0)
+        let ids = lines(try String(contentsOfFile: cli.path("out/ecs.jsonl"), encoding: .utf8)).map {
+            ($0["event"] as? [String: Any])?["id"] as? String
+        }
+        #expect(ids == (1...300).map { "\($0)" })
+    }
+
+    @Test func validateChecksEverythingButWritesNothing() throws {
+        let config = try writeConfig(outDir: "never")
+        let ok = try cli.run(["validate", "--config", config])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("OK: 3 pipeline(s)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cli.path("never")).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: cli.path("state.sqlite")))
+
+        let broken = RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/configs/unknown-keys.yaml").path
+        let refused = try cli.run(["validate", "--config", broken])
+        #expect(refused.status == 78)
+        #expect(refused.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix(broken + ":") })
+    }
+
+    @Test func failuresAreOneLineWithAnExitCodeAndNoOutput() throws {
+        let missing = try cli.run(["export", "--db", cli.path("nope.sqlite"), "--format", "ecs", "--registry-id", "r"])
+        #expect(missing.status == 66)
+        #expect(missing.stdout.isEmpty)
+        #expect(missing.stderr == "error: database file not found (\(cli.path("nope.sqlite")))\n")
+
+        let unwritable = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--output", "/nonexistent/x.jsonl"])
+        #expect(unwritable.status == 73)
+        #expect(unwritable.stderr.hasPrefix("error: cannot open for writing"))
+
+        let unknown = try cli.run(["export", "--db", db, "--format", "wazuh", "--registry-id", "r"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("unknown --format 'wazuh'"))
+
+        // A run whose database vanished advances no checkpoint and writes no line.
+        let config = try writeConfig()
+        try FileManager.default.moveItem(atPath: db, toPath: db + ".moved")
+        let noDB = try cli.run(["run", "--config", config])
+        #expect(noDB.status == 66)
+        #expect(noDB.stderr.hasPrefix("error: database file not found"))
+        #expect((try? String(contentsOfFile: cli.path("out/ecs.jsonl"), encoding: .utf8))?.isEmpty ?? true)
+        #expect(!FileManager.default.fileExists(atPath: cli.path("state.sqlite")))
+    }
+
+    @Test func aFileThatCannotGrowNeverGetsAHalfLine() throws {
+        let out = cli.path("limited.jsonl")
+        // bash's `ulimit -f` counts 1024-byte blocks: 64 KiB holds about 60 ECS lines of the demo.
+        let result = try cli.run(
+            ["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--output", out, "--batch-size", "25"],
+            shellPrefix: "ulimit -f 64;")
+        #expect(result.status == 73, "\(result.stderr)")
+        #expect(result.stderr.contains("write failed"))
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.hasSuffix("\n"))
+        let written = lines(text)
+        #expect(written.count == text.split(separator: "\n").count, "every line is a whole JSON document")
+        #expect(written.count > 0 && written.count % 25 == 0, "whole batches only: \(written.count)")
+    }
+
+    @Test func pluginsListsEveryRegisteredPluginWithSchemaAndOptions() throws {
+        let listing = try cli.run(["plugins"]).stdout
+        let registry = BuiltInPlugins.registry
+        for formatter in registry.formatters.values.map(\.description) {
+            #expect(listing.contains("\(formatter.id)  schema \(formatter.schema?.name ?? "?")"))
+            for option in formatter.options { #expect(listing.contains(option.key)) }
+        }
+        for id in registry.sinks.keys { #expect(listing.contains("  \(id)\n")) }
+        #expect(listing.contains("busy_timeout_ms") && listing.contains("(default: 5000)"))
+    }
+
+    @Test func demoRegistryIsDeterministicAndRefusesToOverwrite() throws {
+        let other = cli.path("again.sqlite")
+        try cli.run(["demo-registry", other, "--rows", "300"])
+        let a = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--order", "id"]).stdout
+        let b = try cli.run(["export", "--db", other, "--format", "ecs", "--registry-id", "r", "--order", "id"]).stdout
+        #expect(a == b)
+        let kinds = Set(lines(a).compactMap { ($0["labels"] as? [String: String])?["oversight_beacon_kind"] })
+        #expect(kinds == ["dns", "http_img", "ocsp", "license"])
+        #expect(a.contains(#""ip":"2001:db8:"#) && a.contains(#""ip":"198.51.100."#))
+        let refused = try cli.run(["demo-registry", other, "--rows", "3"])
+        #expect(refused.status == 73)
+        #expect(try cli.run(["demo-registry", other, "--rows", "3", "--force"]).status == 0)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SIEMCore
+import SIEMTestSupport
+import Testing
+
+@testable import SIEMHost
+
+/// Each file under Tests/Fixtures/configs/ other than valid.yaml is a broken config whose
+/// `# expect:` lines must all appear among the diagnostics, with file, line and column.
+@Suite struct ConfigFixtureTests {
+    static let directory = RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/configs")
+    static let brokenConfigs = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+        .filter { $0.hasSuffix(".yaml") && $0 != "valid.yaml" }.sorted()
+
+    static func diagnostics(for path: String, environment: [String: String] = [:]) -> [String]? {
+        do {
+            let config = try ConfigLoader(environment: environment).load(path: path)
+            _ = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(config)
+            return nil
+        } catch let errors as ConfigErrors {
+            return errors.diagnostics.map(\.description)
+        } catch {
+            return ["unexpected: \(error)"]
+        }
+    }
+
+    @Test func thereAreBrokenConfigsToCheck() {
+        #expect(Self.brokenConfigs.count >= 9)
+    }
+
+    @Test(arguments: brokenConfigs)
+    func brokenConfigIsRefusedWithEveryExpectedDiagnostic(file: String) throws {
+        let path = Self.directory.appendingPathComponent(file).path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let expectations = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }.map { String($0.dropFirst(10)) }
+        #expect(!expectations.isEmpty, "\(file) has no # expect: lines")
+        let found = try #require(Self.diagnostics(for: path), "\(file) was accepted")
+        let joined = found.joined(separator: "\n")
+        for expectation in expectations {
+            #expect(joined.contains(expectation), "\(file): missing «\(expectation)» in\n\(joined)")
+        }
+        #expect(found.allSatisfy { $0.hasPrefix(path) }, "every diagnostic names the file")
+    }
+
+    @Test func validConfigAssemblesEveryPipelineWithItsOptions() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siem-valid-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let db = dir.appendingPathComponent("registry.sqlite").path
+        try DemoRegistryWriter(rows: 3).write(to: db)
+        let env = ["SIEM_TEST_DB": db, "SIEM_TEST_OUT": dir.path]
+        let config = try ConfigLoader(environment: env).load(path: Self.directory.appendingPathComponent("valid.yaml").path)
+        #expect(config.batchSize == 7)
+        #expect(config.diagnostics.isEmpty)
+        let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(config)
+        #expect(assembled.pipelines.map(\.name) == ["splunk", "elastic", "sentinel"])
+        #expect(assembled.pipelines.map(\.formatterID) == ["splunk_hec", "ecs", "sentinel"])
+        #expect(assembled.pipelines.map(\.sink.destination) == ["splunk", "ecs", "sentinel"].map { dir.path + "/\($0).jsonl" })
+        #expect(assembled.checkpointPath == dir.path + "/state.sqlite")
+        #expect(assembled.source.identity == db)
+        let mapped = try assembled.mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .integer(0)))
+        #expect(mapped.registryID == "registry-from-a-secret-file")  // ${file:…}, trailing newline dropped
+        var writer = JSONWriter()
+        try assembled.pipelines[0].formatter.encode(mapped, into: &writer)
+        let splunk = String(decoding: writer.bytes, as: UTF8.self)
+        #expect(splunk.contains(#""host":"reg-01""#) && splunk.contains(#""index":"oversight""#))
+        // A dry run opened nothing for writing.
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/ecs.jsonl"))
+    }
+
+    @Test func aMissingConfigFileIsOneClearError() {
+        let found = Self.diagnostics(for: "/nonexistent/siem.yaml")
+        #expect(found == ["/nonexistent/siem.yaml: error: cannot read config: no such file"])
+    }
+}

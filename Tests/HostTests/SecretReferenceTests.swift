@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+@testable import SIEMHost
+
+@Suite struct SecretReferenceTests {
+    let dir: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("siem-secret-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    @Test func expandsEnvironmentAndFileReferences() throws {
+        try Data("s3cr3t\n".utf8).write(to: dir.appendingPathComponent("token"))
+        try Data("crlf\r\n".utf8).write(to: dir.appendingPathComponent("crlf"))
+        let refs = SecretReference(environment: ["HEC": "abc", "EMPTY": ""], baseDirectory: dir.path)
+        #expect(try refs.expand("Splunk ${env:HEC}") == "Splunk abc")
+        #expect(try refs.expand("${env:EMPTY}") == "")
+        #expect(try refs.expand("${file:token}") == "s3cr3t")
+        #expect(try refs.expand("${file:\(dir.path)/crlf}") == "crlf")
+        #expect(try refs.expand("${env:HEC}-${env:HEC}") == "abc-abc")
+        #expect(try refs.expand("plain $HOME {x}") == "plain $HOME {x}")
+    }
+
+    @Test func failuresNameTheReferenceNeverAValue() {
+        let refs = SecretReference(environment: ["SET": "value-that-must-not-leak"], baseDirectory: dir.path)
+        #expect(throws: SecretReference.Failure.unsetVariable("NOPE")) { try refs.expand("${env:NOPE}") }
+        #expect(throws: SecretReference.Failure.malformed("${env:SET")) { try refs.expand("${env:SET") }
+        #expect(throws: SecretReference.Failure.malformed("${vault:x}")) { try refs.expand("${vault:x}") }
+        do {
+            _ = try refs.expand("${env:SET}${file:missing}")
+        } catch {
+            #expect(!error.description.contains("value-that-must-not-leak"))
+            #expect(error.description.contains("missing"))
+        }
+    }
+}
