@@ -96,7 +96,8 @@ public struct JSONParser {
 
     /// RFC 8259 leaves duplicate names undefined; like most parsers (JavaScript, Python) the last
     /// value wins, at the first name's position, so our output never repeats a name.
-    private static func lastValueWins(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
+    private static func lastValueWins(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)]
+    {
         guard members.count > 1 else { return members }
         var positions: [String: Int] = [:]
         var result: [(key: String, value: JSONValue)] = []

@@ -31,7 +31,9 @@ public enum FormatterConformance {
                 var second = JSONWriter()
                 try formatter.encode(event, into: &first)
                 try formatter.encode(event, into: &second)
-                if first.bytes != second.bytes { problems.append("\(F.id) event \(event.eventID): bytes differ between runs") }
+                if first.bytes != second.bytes {
+                    problems.append("\(F.id) event \(event.eventID): bytes differ between runs")
+                }
                 if String(validating: first.bytes, as: UTF8.self) == nil {
                     problems.append("\(F.id) event \(event.eventID): not valid UTF-8")
                 }

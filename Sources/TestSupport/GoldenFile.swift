@@ -26,7 +26,8 @@ public enum GoldenFile {
             } catch {
                 return "cannot write \(relativePath): \(error)"
             }
-            return mode == .all ? "rewrote \(relativePath) (SIEM_GOLDEN=all always fails; review `git diff -- Tests/Golden`)" : nil
+            return mode == .all
+                ? "rewrote \(relativePath) (SIEM_GOLDEN=all always fails; review `git diff -- Tests/Golden`)" : nil
         case (_, nil):
             return "no golden file Tests/Golden/\(relativePath); record it with SIEM_GOLDEN=missing and review it"
         case (_, let expected?):
@@ -42,7 +43,9 @@ public enum GoldenFile {
     }
 
     static func describeDifference(expected: [UInt8], actual: [UInt8]) -> String {
-        let offset = zip(expected, actual).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(expected.count, actual.count)
+        let offset =
+            zip(expected, actual).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            ?? min(expected.count, actual.count)
         func excerpt(_ bytes: [UInt8]) -> String {
             let start = max(0, offset - 40)
             let end = min(bytes.count, offset + 40)

@@ -1,5 +1,5 @@
-import Synchronization
 import SIEMCore
+import Synchronization
 
 /// A sink that keeps every batch it is sent, for asserting what was delivered.
 public final class InMemorySink: EventSink {

@@ -1,3 +1,4 @@
+import Foundation
 import SIEMCore
 import SIEMTestSupport
 import Testing
@@ -51,8 +52,6 @@ struct DictionaryOptions: OptionsDecoding {
         try JSONDecoderShim.decode(T.self, json)
     }
 }
-
-import Foundation
 
 enum JSONDecoderShim {
     static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {

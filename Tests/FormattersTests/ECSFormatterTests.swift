@@ -41,7 +41,10 @@ import Testing
         #expect(out["@timestamp"] as? String == "1970-01-01T00:00:00Z")
     }
 
-    @Test(arguments: [("2001:db8::1", "ip"), ("203.0.113.7", "ip"), ("unknown", "address"), ("10.0.0.1, 10.0.0.2", "address"), ("999.1.1.1", "address")])
+    @Test(arguments: [
+        ("2001:db8::1", "ip"), ("203.0.113.7", "ip"), ("unknown", "address"), ("10.0.0.1, 10.0.0.2", "address"),
+        ("999.1.1.1", "address"),
+    ])
     func sourceIPOnlyWhenItIsAnAddress(value: String, key: String) throws {
         var event = FormatterTestEvents.full
         event.sourceIP = value

@@ -3,7 +3,8 @@ import SIEMCore
 /// Events that exercise every optional field being present, absent, or odd.
 enum FormatterTestEvents {
     static let full = Event(
-        eventID: 42, kind: "dns", occurredUnix: 1_735_000_000, registryID: "reg", tokenID: "tok_abc", fileID: "file_xyz",
+        eventID: 42, kind: "dns", occurredUnix: 1_735_000_000, registryID: "reg", tokenID: "tok_abc",
+        fileID: "file_xyz",
         recipientID: "rcpt_alice", issuerID: "issuer_zion", sourceIP: "198.51.100.42", userAgent: "Mozilla/5.0",
         qualifiedTimestamp: "2024-12-24T01:06:40Z", tlogIndex: 7,
         extra: .object([("qname", .string("abc.t.example.com")), ("qtype", .string("A"))]))

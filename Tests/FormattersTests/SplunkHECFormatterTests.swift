@@ -7,7 +7,8 @@ import Testing
 @Suite struct SplunkHECFormatterTests {
     func encode(_ event: Event, _ options: SplunkHECFormatter.Options = .init()) throws -> [String: Any] {
         var writer = JSONWriter()
-        try SplunkHECFormatter(options: options, context: PluginContext(baseDirectory: "/")).encode(event, into: &writer)
+        try SplunkHECFormatter(options: options, context: PluginContext(baseDirectory: "/")).encode(
+            event, into: &writer)
         return try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])
     }
 
@@ -30,7 +31,10 @@ import Testing
         #expect(event["tlog_index"] as? Int == 7)
         #expect((event["extra"] as? [String: Any])?["qname"] as? String == "abc.t.example.com")
         let fields = try #require(out["fields"] as? [String: String])
-        #expect(fields == ["file_id": "file_xyz", "recipient_id": "rcpt_alice", "issuer_id": "issuer_zion", "beacon_kind": "dns"])
+        #expect(
+            fields == [
+                "file_id": "file_xyz", "recipient_id": "rcpt_alice", "issuer_id": "issuer_zion", "beacon_kind": "dns",
+            ])
     }
 
     @Test func optionsOverrideMetadata() throws {

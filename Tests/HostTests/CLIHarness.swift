@@ -14,7 +14,9 @@ struct CLIHarness {
         let candidates = [
             Bundle.main.bundleURL.appendingPathComponent("siem-export").path,
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("siem-export").path,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("siem-export").path,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "siem-export"
+            ).path,
             RepositoryPaths.root.appendingPathComponent(".build/debug/siem-export").path,
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!

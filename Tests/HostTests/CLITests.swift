@@ -17,7 +17,9 @@ import Testing
     }
 
     func lines(_ text: String) -> [[String: Any]] {
-        text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
     }
 
     func writeConfig(_ name: String = "siem.yaml", outDir: String = "out") throws -> String {
@@ -33,23 +35,32 @@ import Testing
 
     @Test func exportWritesJSONLinesOrderedByTimestampThenIdWithAClosingLine() throws {
         // Small batches: timestamp order crosses batch boundaries with ids going up and down.
-        let result = try cli.run(["export", "--db", db, "--format", "splunk", "--registry-id", "reg", "--batch-size", "7"])
+        let result = try cli.run([
+            "export", "--db", db, "--format", "splunk", "--registry-id", "reg", "--batch-size", "7",
+        ])
         #expect(result.status == 0)
         #expect(result.stderr == "exported 300 event(s) as splunk\n")
         let events = lines(result.stdout)
         #expect(events.count == 300)
-        let keys = events.map { ($0["time"] as? Int ?? 0, Int(($0["event"] as? [String: Any])?["event_id"] as? String ?? "") ?? 0) }
+        let keys = events.map {
+            ($0["time"] as? Int ?? 0, Int(($0["event"] as? [String: Any])?["event_id"] as? String ?? "") ?? 0)
+        }
         #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 })
         #expect(Set(keys.map(\.1)) == Set(1...300))
         #expect(keys.map(\.1) != Array(1...300), "the demo's late arrivals make timestamp order differ from id order")
     }
 
     @Test func exportInIdOrderWithSinceAndLimit() throws {
-        let ordered = lines(try cli.run(["export", "--db", db, "--format", "sentinel", "--registry-id", "r", "--order", "id"]).stdout)
+        let ordered = lines(
+            try cli.run(["export", "--db", db, "--format", "sentinel", "--registry-id", "r", "--order", "id"]).stdout)
         #expect(ordered.map { Int($0["EventId"] as? String ?? "") ?? 0 } == Array(1...300))
         let since = DemoRegistryWriter.firstTimestamp + 100 * 53
-        let expected = try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events WHERE timestamp >= ?", arguments: [since]) }
-        let filtered = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--since", "\(since)"])
+        let expected = try DatabaseQueue(path: db).read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM events WHERE timestamp >= ?", arguments: [since])
+        }
+        let filtered = try cli.run([
+            "export", "--db", db, "--format", "ecs", "--registry-id", "r", "--since", "\(since)",
+        ])
         #expect(lines(filtered.stdout).count == expected)
         #expect(filtered.stderr == "exported \(expected ?? -1) event(s) as ecs\n")
         let limited = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--limit", "5"])
@@ -73,14 +84,20 @@ import Testing
         try cli.run(args)
         let events = lines(try String(contentsOfFile: out, encoding: .utf8))
         #expect(events.count == 20)
-        #expect(events.allSatisfy { $0["index"] as? String == "oversight" && $0["source"] as? String == "src" && $0["sourcetype"] as? String == "st" })
+        #expect(
+            events.allSatisfy {
+                $0["index"] as? String == "oversight" && $0["source"] as? String == "src"
+                    && $0["sourcetype"] as? String == "st"
+            })
     }
 
     @Test func runDeliversFromItsCheckpointThenNothingThenExactlyTheNewRows() throws {
         let config = try writeConfig()
         let first = try cli.run(["run", "--config", config])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stderr.contains("pipeline splunk: exported 300 event(s) as splunk_hec to \(cli.path("out/splunk-hec.jsonl"))"))
+        #expect(
+            first.stderr.contains(
+                "pipeline splunk: exported 300 event(s) as splunk_hec to \(cli.path("out/splunk-hec.jsonl"))"))
         let files = ["splunk-hec", "ecs", "sentinel"].map { cli.path("out/\($0).jsonl") }
         let before = try files.map { try String(contentsOfFile: $0, encoding: .utf8) }
         #expect(before.allSatisfy { lines($0).count == 300 })
@@ -139,7 +156,9 @@ import Testing
         #expect(missing.stdout.isEmpty)
         #expect(missing.stderr == "error: database file not found (\(cli.path("nope.sqlite")))\n")
 
-        let unwritable = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--output", "/nonexistent/x.jsonl"])
+        let unwritable = try cli.run([
+            "export", "--db", db, "--format", "ecs", "--registry-id", "r", "--output", "/nonexistent/x.jsonl",
+        ])
         #expect(unwritable.status == 73)
         #expect(unwritable.stderr.hasPrefix("error: cannot open for writing"))
 

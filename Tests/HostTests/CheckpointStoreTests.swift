@@ -50,7 +50,10 @@ import Testing
     }
 
     @Test func aMissingDirectoryIsNamed() {
-        #expect(throws: SIEMError.checkpoint(path: "/nonexistent/dir/state.sqlite", message: "directory '/nonexistent/dir' does not exist")) {
+        #expect(
+            throws: SIEMError.checkpoint(
+                path: "/nonexistent/dir/state.sqlite", message: "directory '/nonexistent/dir' does not exist")
+        ) {
             _ = try CheckpointStore(path: "/nonexistent/dir/state.sqlite")
         }
     }

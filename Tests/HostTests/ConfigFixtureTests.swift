@@ -32,7 +32,9 @@ import Testing
     func brokenConfigIsRefusedWithEveryExpectedDiagnostic(file: String) throws {
         let path = Self.directory.appendingPathComponent(file).path
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        let expectations = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }.map { String($0.dropFirst(10)) }
+        let expectations = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }.map {
+            String($0.dropFirst(10))
+        }
         #expect(!expectations.isEmpty, "\(file) has no # expect: lines")
         let found = try #require(Self.diagnostics(for: path), "\(file) was accepted")
         let joined = found.joined(separator: "\n")
@@ -48,13 +50,16 @@ import Testing
         let db = dir.appendingPathComponent("registry.sqlite").path
         try DemoRegistryWriter(rows: 3).write(to: db)
         let env = ["SIEM_TEST_DB": db, "SIEM_TEST_OUT": dir.path]
-        let config = try ConfigLoader(environment: env).load(path: Self.directory.appendingPathComponent("valid.yaml").path)
+        let config = try ConfigLoader(environment: env).load(
+            path: Self.directory.appendingPathComponent("valid.yaml").path)
         #expect(config.batchSize == 7)
         #expect(config.diagnostics.isEmpty)
         let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(config)
         #expect(assembled.pipelines.map(\.name) == ["splunk", "elastic", "sentinel"])
         #expect(assembled.pipelines.map(\.formatterID) == ["splunk_hec", "ecs", "sentinel"])
-        #expect(assembled.pipelines.map(\.sink.destination) == ["splunk", "ecs", "sentinel"].map { dir.path + "/\($0).jsonl" })
+        #expect(
+            assembled.pipelines.map(\.sink.destination)
+                == ["splunk", "ecs", "sentinel"].map { dir.path + "/\($0).jsonl" })
         #expect(assembled.checkpointPath == dir.path + "/state.sqlite")
         #expect(assembled.source.identity == db)
         let mapped = try assembled.mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .integer(0)))

@@ -49,10 +49,15 @@ import Testing
         #expect(
             FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && isDirectory.boolValue,
             "formatter \(formatterID) has no golden folder Tests/Golden/\(formatterID)/\(schema)")
-        let golden = Set(((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).map { ($0 as NSString).deletingPathExtension })
+        let golden = Set(
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).map {
+                ($0 as NSString).deletingPathExtension
+            })
         let fixtures = Set(try FixtureRows.all().map(\.name))
         #expect(golden.subtracting(fixtures).isEmpty, "stale golden files: \(golden.subtracting(fixtures).sorted())")
-        #expect(fixtures.subtracting(golden).isEmpty, "fixtures without golden files: \(fixtures.subtracting(golden).sorted())")
+        #expect(
+            fixtures.subtracting(golden).isEmpty,
+            "fixtures without golden files: \(fixtures.subtracting(golden).sorted())")
     }
 
     /// A formatter folder under Sources/Formatters must be registered in BuiltInPlugins.swift.
@@ -61,20 +66,26 @@ import Testing
         let folders = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { name in
             var isDirectory: ObjCBool = false
             return name != "Common"
-                && FileManager.default.fileExists(atPath: sources.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && FileManager.default.fileExists(
+                    atPath: sources.appendingPathComponent(name).path, isDirectory: &isDirectory)
                 && isDirectory.boolValue
         }
         #expect(!folders.isEmpty)
         let typeNames = BuiltInPlugins.registry.formatters.values.map(\.description.typeName)
         for folder in folders {
-            #expect(typeNames.contains { $0.hasPrefix(folder) }, "Sources/Formatters/\(folder) has no registered formatter")
+            #expect(
+                typeNames.contains { $0.hasPrefix(folder) }, "Sources/Formatters/\(folder) has no registered formatter")
         }
     }
 
     @Test func recordingModesWriteOnlyWhatTheyShould() throws {
         let path = "_mode-test-\(UUID().uuidString)/case.json"
-        defer { try? FileManager.default.removeItem(at: GoldenFile.goldenRoot.appendingPathComponent(path).deletingLastPathComponent()) }
-        #expect(GoldenFile.check(Array("a\n".utf8), relativePath: path, mode: .verify)?.contains("no golden file") == true)
+        defer {
+            try? FileManager.default.removeItem(
+                at: GoldenFile.goldenRoot.appendingPathComponent(path).deletingLastPathComponent())
+        }
+        #expect(
+            GoldenFile.check(Array("a\n".utf8), relativePath: path, mode: .verify)?.contains("no golden file") == true)
         #expect(GoldenFile.check(Array("a\n".utf8), relativePath: path, mode: .missing) == nil)
         #expect(GoldenFile.check(Array("b\n".utf8), relativePath: path, mode: .missing)?.contains("differs") == true)
         #expect(GoldenFile.check(Array("b\n".utf8), relativePath: path, mode: .all)?.contains("rewrote") == true)

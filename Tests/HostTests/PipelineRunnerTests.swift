@@ -34,7 +34,10 @@ import Testing
         #expect(sink.eventIDs == Array(1...10))
         #expect(sink.batches.map(\.count) == [4, 4, 2])
         #expect(checkpoints == [4, 8, 10])
-        #expect(summaries == [PipelineSummary(name: "p", formatterID: "sentinel", destination: "memory", delivered: 10, lastID: 10)])
+        #expect(
+            summaries == [
+                PipelineSummary(name: "p", formatterID: "sentinel", destination: "memory", delivered: 10, lastID: 10)
+            ])
         #expect(sink.records.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
     }
 

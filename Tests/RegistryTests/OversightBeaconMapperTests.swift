@@ -45,7 +45,9 @@ import Testing
     }
 
     @Test func timestampsStoredAsTextOrRealAreRead() throws {
-        #expect(try mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .text(" 1735000000 "))).occurredUnix == 1_735_000_000)
+        #expect(
+            try mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .text(" 1735000000 "))).occurredUnix
+                == 1_735_000_000)
         #expect(try mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .real(10.9))).occurredUnix == 10)
         #expect(try mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .real(-0.5))).occurredUnix == -1)
     }

@@ -35,7 +35,8 @@ import Testing
     @Test func honoursAfterThroughAndSince() throws {
         let db = try RegistryDatabase()
         try db.insert(100)
-        let ids = try readAll(try source(db.path), SourceQuery(afterID: 10, throughID: 20), batch: 3).flatMap { $0 }.map(\.id)
+        let ids = try readAll(try source(db.path), SourceQuery(afterID: 10, throughID: 20), batch: 3).flatMap { $0 }
+            .map(\.id)
         #expect(ids == Array(11...20))
         let since = try readAll(try source(db.path), SourceQuery(sinceUnix: 1_000_050), batch: 7).flatMap { $0 }
         #expect(since.allSatisfy { if case .integer(let t) = $0.timestamp { t >= 1_000_050 } else { false } })
@@ -66,7 +67,9 @@ import Testing
                     VALUES ('t', 'dns', CAST(X'41FF42' AS TEXT), X'00FF', 12.5, NULL)
                     """)
             try db.execute(
-                sql: "INSERT INTO events (token_id, kind, user_agent, timestamp) VALUES ('t', 'dns', CAST(X'6E756C00696E73696465' AS TEXT), 'yesterday')")
+                sql:
+                    "INSERT INTO events (token_id, kind, user_agent, timestamp) VALUES ('t', 'dns', CAST(X'6E756C00696E73696465' AS TEXT), 'yesterday')"
+            )
         }
         let rows = try readAll(try source(db.path), SourceQuery(), batch: 10).flatMap { $0 }
         #expect(rows[0].userAgent == .text("A\u{FFFD}B"))  // invalid UTF-8 repaired, not dropped
@@ -78,7 +81,8 @@ import Testing
     }
 
     @Test func toleratesRegistriesWithoutOptionalColumns() throws {
-        let db = try RegistryDatabase(schema: "CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, timestamp INTEGER)")
+        let db = try RegistryDatabase(
+            schema: "CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, timestamp INTEGER)")
         try db.queue.write { try $0.execute(sql: "INSERT INTO events (kind, timestamp) VALUES ('ocsp', 5)") }
         let rows = try readAll(try source(db.path), SourceQuery(), batch: 10).flatMap { $0 }
         #expect(rows == [SourceRow(id: 1, kind: .text("ocsp"), timestamp: .integer(5))])
@@ -111,7 +115,9 @@ import Testing
         let db = try RegistryDatabase(wal: false)  // rollback journal: the strictest locking mode
         try db.insert(10)
         let registry = try source(db.path)
-        #expect(throws: SIEMError.self) { try registry.connection.execute("INSERT INTO events (token_id, kind, timestamp) VALUES ('x','dns',1)") }
+        #expect(throws: SIEMError.self) {
+            try registry.connection.execute("INSERT INTO events (token_id, kind, timestamp) VALUES ('x','dns',1)")
+        }
         #expect(throws: SIEMError.self) { try registry.connection.execute("PRAGMA query_only = 0; DELETE FROM events") }
 
         // Between batches in id order no read transaction is held, so a writer gets through at once.
@@ -121,7 +127,9 @@ import Testing
         var writer = Configuration()
         writer.busyMode = .immediateError
         let other = try DatabaseQueue(path: db.path, configuration: writer)
-        try other.write { try $0.execute(sql: "INSERT INTO events (token_id, kind, timestamp) VALUES ('late','dns',1)") }
+        try other.write {
+            try $0.execute(sql: "INSERT INTO events (token_id, kind, timestamp) VALUES ('late','dns',1)")
+        }
         var all = rows
         repeat {
             try reader.next(into: &rows, max: 4)

@@ -50,10 +50,12 @@ import Testing
 
     @Test func anUnwritablePathFailsAtOpenNamingThePath() throws {
         #expect(throws: SIEMError.self) {
-            _ = try FileSink(options: options("/nonexistent-dir/out.jsonl", .append), context: PluginContext(baseDirectory: "/"))
+            _ = try FileSink(
+                options: options("/nonexistent-dir/out.jsonl", .append), context: PluginContext(baseDirectory: "/"))
         }
         do {
-            _ = try FileSink(options: options("/nonexistent-dir/out.jsonl", .append), context: PluginContext(baseDirectory: "/"))
+            _ = try FileSink(
+                options: options("/nonexistent-dir/out.jsonl", .append), context: PluginContext(baseDirectory: "/"))
         } catch let error as SIEMError {
             #expect(error.location == "/nonexistent-dir/out.jsonl")
             #expect(error.exitCode == 73)
@@ -67,7 +69,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(throws: SIEMError.self) {
             _ = try FileSink(
-                options: options("/nonexistent-dir/x.jsonl", .append), context: PluginContext(baseDirectory: "/", dryRun: true))
+                options: options("/nonexistent-dir/x.jsonl", .append),
+                context: PluginContext(baseDirectory: "/", dryRun: true))
         }
     }
 

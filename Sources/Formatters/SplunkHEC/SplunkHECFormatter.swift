@@ -53,7 +53,9 @@ public struct SplunkHECFormatter: EventFormatter {
             if let index, !Self.isValidIndexName(index) {
                 throw SIEMError.invalidOption(
                     key: "index",
-                    message: "'\(index)' is not a Splunk index name (lowercase letters, digits, '_' and '-', not starting with '_' or '-')")
+                    message:
+                        "'\(index)' is not a Splunk index name (lowercase letters, digits, '_' and '-', not starting with '_' or '-')"
+                )
             }
         }
 

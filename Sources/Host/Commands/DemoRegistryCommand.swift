@@ -28,7 +28,9 @@ struct DemoRegistryCommand: AsyncParsableCommand {
         try await CLIErrorReporting.run {
             let manager = FileManager.default
             if manager.fileExists(atPath: path) {
-                guard force else { throw SIEMError.output(path: path, message: "already exists (use --force to replace it)") }
+                guard force else {
+                    throw SIEMError.output(path: path, message: "already exists (use --force to replace it)")
+                }
                 for suffix in ["", "-wal", "-shm"] { try? manager.removeItem(atPath: path + suffix) }
             }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path

@@ -28,7 +28,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "'-' for standard output, or a file to append to.")
     var output: String = "-"
 
-    @Option(name: .long, help: "timestamp: ordered by timestamp then id, like the registry's export; id: table order, no sort.")
+    @Option(
+        name: .long,
+        help: "timestamp: ordered by timestamp then id, like the registry's export; id: table order, no sort.")
     var order: SourceQuery.Order = .timestamp
 
     @Option(name: .customLong("batch-size"), help: "Rows read, formatted and written per batch.")
@@ -85,7 +87,8 @@ struct ExportCommand: AsyncParsableCommand {
                 : try make(registry.sinks["file"], [("path", output), ("mode", "append")], "sink")
             let pipeline = AssembledPipeline(
                 name: "export", formatter: formatter, formatterID: formatterID,
-                framing: formatterEntry.description.framing ?? .ndjson, sink: sink, sinkID: output == "-" ? "stdout" : "file")
+                framing: formatterEntry.description.framing ?? .ndjson, sink: sink,
+                sinkID: output == "-" ? "stdout" : "file")
             let query = SourceQuery(afterID: 0, throughID: try source.highestID() ?? 0, sinceUnix: since, order: order)
             let summaries = try await PipelineRunner(batchSize: batchSize).run(
                 source: source, mapper: mapper, pipelines: [pipeline], query: query, startAfter: [0], limit: limit)

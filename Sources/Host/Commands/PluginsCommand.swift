@@ -29,7 +29,8 @@ struct PluginsCommand: AsyncParsableCommand {
                 out += "    options:\n"
                 for o in d.options {
                     let padded = o.key.padding(toLength: width, withPad: " ", startingAt: 0)
-                    out += "      \(padded)  \(o.help) (default: \(o.defaultValue.isEmpty ? "required" : o.defaultValue))\n"
+                    out +=
+                        "      \(padded)  \(o.help) (default: \(o.defaultValue.isEmpty ? "required" : o.defaultValue))\n"
                 }
             }
         }

@@ -21,7 +21,8 @@ struct RunCommand: AsyncParsableCommand {
                 ])
             }
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry).assemble(file)
-            let store = try CheckpointStore(path: PluginContext(baseDirectory: file.baseDirectory).resolve(path: checkpointPath))
+            let store = try CheckpointStore(
+                path: PluginContext(baseDirectory: file.baseDirectory).resolve(path: checkpointPath))
             let identity = assembled.source.identity
             let startAfter = try assembled.pipelines.map { try store.lastID(pipeline: $0.name, source: identity) }
             let end = try assembled.source.highestID() ?? 0
@@ -36,7 +37,8 @@ struct RunCommand: AsyncParsableCommand {
             for s in summaries {
                 let checkpoint = s.lastID.map { "checkpoint id \($0)" } ?? "no checkpoint yet"
                 StandardError.print(
-                    "pipeline \(s.name): exported \(s.delivered) event(s) as \(s.formatterID) to \(s.destination) (\(checkpoint))")
+                    "pipeline \(s.name): exported \(s.delivered) event(s) as \(s.formatterID) to \(s.destination) (\(checkpoint))"
+                )
             }
         }
     }

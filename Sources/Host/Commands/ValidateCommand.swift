@@ -15,7 +15,9 @@ struct ValidateCommand: AsyncParsableCommand {
             let file = try ConfigLoader().load(path: config)
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(file)
             let rows = try assembled.source.highestID().map { "rows up to id \($0)" } ?? "empty events table"
-            print("\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(assembled.source.identity) (\(rows))")
+            print(
+                "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(assembled.source.identity) (\(rows))"
+            )
             for p in assembled.pipelines {
                 print("  \(p.name): \(p.formatterID) → \(p.sinkID) \(p.sink.destination)")
             }

@@ -19,14 +19,17 @@ public struct ConfigLoader {
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigErrors(diagnostics: [ConfigDiagnostic(file: path, path: "", message: "config is not UTF-8 text")])
+            throw ConfigErrors(diagnostics: [
+                ConfigDiagnostic(file: path, path: "", message: "config is not UTF-8 text")
+            ])
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try parse(yaml: text, file: path, baseDirectory: directory)
     }
 
     public func parse(yaml: String, file: String, baseDirectory: String) throws -> PipelineConfigFile {
-        var reader = NodeReader(file: file, secrets: SecretReference(environment: environment, baseDirectory: baseDirectory))
+        var reader = NodeReader(
+            file: file, secrets: SecretReference(environment: environment, baseDirectory: baseDirectory))
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: yaml) else {
@@ -46,7 +49,8 @@ public struct ConfigLoader {
             if version.int != PipelineConfigFile.supportedVersion {
                 reader.report(
                     version, "version",
-                    "unsupported config version '\(version.string ?? "?")'; this build reads version \(PipelineConfigFile.supportedVersion)")
+                    "unsupported config version '\(version.string ?? "?")'; this build reads version \(PipelineConfigFile.supportedVersion)"
+                )
             }
         }
         let source = reader.required(mapping, "source", path: "").flatMap { reader.pluginNode($0, path: "source") }
@@ -77,7 +81,9 @@ public struct ConfigLoader {
                 for (index, node) in sequence.enumerated() {
                     guard let pipeline = reader.pipeline(node, path: "pipelines[\(index)]") else { continue }
                     if let earlier = names[pipeline.name] {
-                        reader.report(node, "pipelines[\(index)].name", "duplicate pipeline name '\(pipeline.name)' (also pipelines[\(earlier)])")
+                        reader.report(
+                            node, "pipelines[\(index)].name",
+                            "duplicate pipeline name '\(pipeline.name)' (also pipelines[\(earlier)])")
                     }
                     names[pipeline.name] = index
                     pipelines.append(pipeline)
@@ -123,11 +129,13 @@ struct NodeReader {
 
     mutating func report(_ node: Node?, _ path: String, _ message: String) {
         diagnostics.append(
-            ConfigDiagnostic(file: file, line: node?.mark?.line, column: node?.mark?.column, path: path, message: message))
+            ConfigDiagnostic(
+                file: file, line: node?.mark?.line, column: node?.mark?.column, path: path, message: message))
     }
 
     mutating func report(at mark: Mark?, _ path: String, _ message: String) {
-        diagnostics.append(ConfigDiagnostic(file: file, line: mark?.line, column: mark?.column, path: path, message: message))
+        diagnostics.append(
+            ConfigDiagnostic(file: file, line: mark?.line, column: mark?.column, path: path, message: message))
     }
 
     mutating func checkKeys(_ mapping: Node.Mapping, allowed: [String], path: String) {
@@ -177,7 +185,8 @@ struct NodeReader {
     }
 
     static func isNameCharacter(_ c: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-" || c == "."
+        ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-"
+            || c == "."
     }
 
     /// `type:` (and for formatters `schema:`) are read here; every other key stays for the plugin,
@@ -199,7 +208,8 @@ struct NodeReader {
         }
         guard let type else { return nil }
         return PluginNode(
-            type: type, schema: schema, schemaMark: schemaNode?.mark, options: .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark)),
+            type: type, schema: schema, schemaMark: schemaNode?.mark,
+            options: .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark)),
             path: path, mark: mapping.mark)
     }
 

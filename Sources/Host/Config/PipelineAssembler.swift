@@ -24,7 +24,8 @@ public struct PipelineAssembler {
         // Check every node before making anything, so one run reports all config errors.
         let sourceEntry = lookup(config.source, in: registry.sources, kind: "source", config, &diagnostics)
         let mapperEntry = lookup(config.mapper, in: registry.mappers, kind: "mapper", config, &diagnostics)
-        var pipelineEntries: [(PipelineConfig, PluginRegistration<any EventFormatter>, PluginRegistration<any EventSink>)] = []
+        var pipelineEntries:
+            [(PipelineConfig, PluginRegistration<any EventFormatter>, PluginRegistration<any EventSink>)] = []
         for pipeline in config.pipelines {
             let formatter = lookup(pipeline.formatter, in: registry.formatters, kind: "formatter", config, &diagnostics)
             let sink = lookup(pipeline.sink, in: registry.sinks, kind: "sink", config, &diagnostics)
@@ -32,8 +33,9 @@ public struct PipelineAssembler {
                 diagnostics.append(
                     ConfigDiagnostic(
                         file: config.path, line: pipeline.formatter.schemaMark?.line,
-                        column: pipeline.formatter.schemaMark?.column, path: pipeline.formatter.path + ".schema", message:
-                        "config pins schema '\(pin)' but the installed \(formatter.description.id) formatter writes '\(formatter.description.schema?.name ?? "?")'; review docs/SCHEMAS.md before changing the pin"
+                        column: pipeline.formatter.schemaMark?.column, path: pipeline.formatter.path + ".schema",
+                        message:
+                            "config pins schema '\(pin)' but the installed \(formatter.description.id) formatter writes '\(formatter.description.schema?.name ?? "?")'; review docs/SCHEMAS.md before changing the pin"
                     ))
             }
             if let formatter, let sink { pipelineEntries.append((pipeline, formatter, sink)) }
@@ -46,7 +48,8 @@ public struct PipelineAssembler {
             check(sinkEntry, pipeline.sink, config, &diagnostics)
         }
         guard diagnostics.isEmpty, let sourceEntry, let mapperEntry else {
-            throw ConfigErrors(diagnostics: diagnostics.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
+            throw ConfigErrors(
+                diagnostics: diagnostics.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
         }
 
         let source = try make(sourceEntry, config.source, config, base)
@@ -63,7 +66,8 @@ public struct PipelineAssembler {
         }
         let checkpoint = config.checkpointPath.map { base.resolve(path: $0) }
         return AssembledPipelines(
-            source: source, mapper: mapper, pipelines: pipelines, checkpointPath: checkpoint, batchSize: config.batchSize)
+            source: source, mapper: mapper, pipelines: pipelines, checkpointPath: checkpoint,
+            batchSize: config.batchSize)
     }
 
     private func lookup<I>(
@@ -85,7 +89,8 @@ public struct PipelineAssembler {
                 diagnostics.append(
                     ConfigDiagnostic(
                         file: config.path, line: key.mark?.line, column: key.mark?.column, path: node.path,
-                        message: "unknown key '\(name)' for \(kind) '\(node.type)'" + (allowed.isEmpty ? " (it takes no options)" : hint)))
+                        message: "unknown key '\(name)' for \(kind) '\(node.type)'"
+                            + (allowed.isEmpty ? " (it takes no options)" : hint)))
             }
         }
         return entry
@@ -105,7 +110,8 @@ public struct PipelineAssembler {
             let mark = keyNode?.value.mark ?? node.mark
             diagnostics.append(
                 ConfigDiagnostic(
-                    file: config.path, line: mark?.line, column: mark?.column, path: node.path + "." + key, message: message))
+                    file: config.path, line: mark?.line, column: mark?.column, path: node.path + "." + key,
+                    message: message))
         } catch {
             diagnostics.append(diagnostic(node, config, path: node.path, "\(error)"))
         }
@@ -116,10 +122,13 @@ public struct PipelineAssembler {
     private func make<I>(
         _ entry: PluginRegistration<I>, _ node: PluginNode, _ config: PipelineConfigFile, _ context: PluginContext
     ) throws -> I {
-        try entry.make(options: YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path), context: context)
+        try entry.make(
+            options: YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path), context: context)
     }
 
-    private func diagnostic(_ node: PluginNode, _ config: PipelineConfigFile, path: String, _ message: String)
+    private func diagnostic(
+        _ node: PluginNode, _ config: PipelineConfigFile, path: String, _ message: String
+    )
         -> ConfigDiagnostic
     {
         ConfigDiagnostic(

@@ -62,7 +62,8 @@ struct YAMLOptionsDecoding: OptionsDecoding {
         for key in keys {
             if let mapping = current.mapping, let next = mapping[key] {
                 current = next
-            } else if let sequence = current.sequence, let index = Int(key.replacingOccurrences(of: "Index ", with: "")),
+            } else if let sequence = current.sequence,
+                let index = Int(key.replacingOccurrences(of: "Index ", with: "")),
                 index < sequence.count
             {
                 current = sequence[index]

@@ -97,9 +97,11 @@ public struct DemoRegistryWriter {
         let extra: String? =
             switch (kind, random.next() % 8) {
             case (_, 0): nil
-            case ("dns", _): #"{"qname":"\#(token).t.oversight.example","qtype":"\#(random.next() % 2 == 0 ? "A" : "AAAA")"}"#
+            case ("dns", _):
+                #"{"qname":"\#(token).t.oversight.example","qtype":"\#(random.next() % 2 == 0 ? "A" : "AAAA")"}"#
             case ("http_img", _): #"{"path":"/p/\#(token).png","referer":"https://mail.example/inbox?id=\#(i)"}"#
-            case ("ocsp", _): #"{"serial":"\#(String(format: "%llX", random.next()))","responder":"ocsp.oversight.example"}"#
+            case ("ocsp", _):
+                #"{"serial":"\#(String(format: "%llX", random.next()))","responder":"ocsp.oversight.example"}"#
             default: #"{"license_id":"lic-\#(file)","product":"Viewer Pro","seat":\#(i % 25),"checks":{"online":true}}"#
             }
         var qualified: String?

@@ -47,7 +47,8 @@ public final class CheckpointStore {
     public func lastID(pipeline: String, source: String) throws -> Int64 {
         let row = try guarded {
             try queue.read { db in
-                try Row.fetchOne(db, sql: "SELECT source, last_id FROM checkpoints WHERE pipeline = ?", arguments: [pipeline])
+                try Row.fetchOne(
+                    db, sql: "SELECT source, last_id FROM checkpoints WHERE pipeline = ?", arguments: [pipeline])
             }
         }
         guard let row else { return 0 }
@@ -55,7 +56,9 @@ public final class CheckpointStore {
         guard recorded == source else {
             throw SIEMError.checkpoint(
                 path: path,
-                message: "pipeline '\(pipeline)' was checkpointed for source '\(recorded)', not '\(source)'; use another state file for another database")
+                message:
+                    "pipeline '\(pipeline)' was checkpointed for source '\(recorded)', not '\(source)'; use another state file for another database"
+            )
         }
         return row["last_id"]
     }

@@ -77,7 +77,8 @@ public struct PipelineRunner {
                         }
                         throw SIEMError.delivery(
                             sink: pipeline.name,
-                            message: "receiver accepted \(delivery.accepted) of \(batch.count) records", retryable: true)
+                            message: "receiver accepted \(delivery.accepted) of \(batch.count) records", retryable: true
+                        )
                     }
                 }
                 guard watermarked else { continue }
@@ -91,7 +92,9 @@ public struct PipelineRunner {
     }
 
     /// Formats the events after `checkpoint` for one pipeline, one record per line.
-    static func encode(_ events: [Event], after checkpoint: Int64, with pipeline: AssembledPipeline) throws
+    static func encode(
+        _ events: [Event], after checkpoint: Int64, with pipeline: AssembledPipeline
+    ) throws
         -> EncodedBatch
     {
         var writer = JSONWriter(capacity: events.count * 640)

@@ -1,9 +1,10 @@
+import SIEMCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import SIEMCore
 
 /// Whole-batch writes to a file descriptor that never leave half a line behind.
 ///

@@ -1,15 +1,17 @@
+import SIEMCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import SIEMCore
 
 /// JSON lines appended to a file for a site forwarder (Splunk UF, Azure Monitor Agent, Filebeat)
 /// to tail. Whole lines only; each batch is fsynced before the checkpoint may pass it.
 public final class FileSink: EventSink, @unchecked Sendable {
     public static let id = "file"
-    public static let summary = "JSON lines appended (or truncated at start) to a file; fsync per batch, never a half line"
+    public static let summary =
+        "JSON lines appended (or truncated at start) to a file; fsync per batch, never a half line"
 
     public struct Options: PluginOptions {
         public enum Mode: String, OptionChoice { case append, truncate }
@@ -59,7 +61,8 @@ public final class FileSink: EventSink, @unchecked Sendable {
         flags |= options.mode == .append ? O_APPEND : O_TRUNC
         let fd = open(path, flags, 0o644)
         guard fd >= 0 else {
-            throw SIEMError.output(path: path, message: "cannot open for writing: \(FileDescriptorOutput.describeErrno())")
+            throw SIEMError.output(
+                path: path, message: "cannot open for writing: \(FileDescriptorOutput.describeErrno())")
         }
         output = FileDescriptorOutput(fd: fd, name: path)
     }

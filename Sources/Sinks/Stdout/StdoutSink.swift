@@ -1,9 +1,10 @@
+import SIEMCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import SIEMCore
 
 /// JSON lines to standard output, for piping into a forwarder or `jq`.
 public struct StdoutSink: EventSink {
