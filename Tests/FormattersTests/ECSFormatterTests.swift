@@ -26,7 +26,7 @@ import Testing
         #expect(event["dataset"] as? String == "oversight.beacon")
         #expect(event["action"] as? String == "beacon-dns-callback")
         #expect(event["id"] as? String == "42")
-        #expect((out["source"] as? [String: String]) == ["ip": "198.51.100.42"])
+        #expect((out["source"] as? [String: String]) == ["address": "198.51.100.42", "ip": "198.51.100.42"])
         #expect((out["user_agent"] as? [String: String]) == ["original": "Mozilla/5.0"])
         #expect((out["labels"] as? [String: String])?["oversight_token_id"] == "tok_abc")
         let oversight = try #require(out["oversight"] as? [String: Any])
@@ -42,13 +42,14 @@ import Testing
     }
 
     @Test(arguments: [
-        ("2001:db8::1", "ip"), ("203.0.113.7", "ip"), ("unknown", "address"), ("10.0.0.1, 10.0.0.2", "address"),
-        ("999.1.1.1", "address"),
+        ("2001:db8::1", true), ("203.0.113.7", true), ("::ffff:192.0.2.1", true), ("unknown", false),
+        ("10.0.0.1, 10.0.0.2", false), ("999.1.1.1", false), ("198.51.100.1:443", false),
     ])
-    func sourceIPOnlyWhenItIsAnAddress(value: String, key: String) throws {
+    func sourceAddressAlwaysAndSourceIPOnlyForAnAddress(value: String, isIP: Bool) throws {
         var event = FormatterTestEvents.full
         event.sourceIP = value
-        #expect((try encode(event)["source"] as? [String: String]) == [key: value])
+        let expected = isIP ? ["address": value, "ip": value] : ["address": value]
+        #expect((try encode(event)["source"] as? [String: String]) == expected)
     }
 
     @Test func ecsVersionIsAnOptionLimitedToDocumentedReleases() throws {

@@ -83,16 +83,15 @@ public struct ECSFormatter: EventFormatter {
         out.field("outcome", constant: "success")
         out.endObject()
 
-        // `source.ip` is an `ip` field: a value that is not an address would make Elasticsearch
-        // reject the whole document, so such a value goes to `source.address` (keyword) instead.
-        if let ip = event.sourceIP {
+        // ECS: "always store the raw address in the .address field. Then it should be duplicated
+        // to .ip or .domain" (elastic.co/guide/en/ecs/current/ecs-source.html). `source.ip` is of
+        // type `ip`, and a value that is not an address would make Elasticsearch reject the whole
+        // document, so it is written only when the text parses as one.
+        if let address = event.sourceIP {
             out.key("source")
             out.beginObject()
-            if IPAddressSyntax.isIPAddress(ip) {
-                out.field("ip", ip)
-            } else {
-                out.field("address", ip)
-            }
+            out.field("address", address)
+            if IPAddressSyntax.isIPAddress(address) { out.field("ip", address) }
             out.endObject()
         }
         if let userAgent = event.userAgent {
