@@ -1,0 +1,39 @@
+import Foundation
+import SIEMTestSupport
+import Testing
+
+@testable import SIEMHost
+
+/// The docs must stay true to the code: every plugin and option that exists is documented.
+@Suite struct DocumentationTests {
+    func doc(_ name: String) throws -> String {
+        try String(contentsOf: RepositoryPaths.root.appendingPathComponent("docs/\(name)"), encoding: .utf8)
+    }
+
+    @Test func configReferenceHasTheCurrentPluginsListing() throws {
+        #expect(try doc("CONFIG.md").contains(PluginsCommand.listing(BuiltInPlugins.registry)))
+    }
+
+    @Test func everyFormatterIsDescribedForOperatorsAndReviewers() throws {
+        let siem = try doc("SIEM.md")
+        let schemas = try doc("SCHEMAS.md")
+        for formatter in BuiltInPlugins.registry.formatters.values.map(\.description) {
+            #expect(siem.contains("`\(formatter.id)`"), "docs/SIEM.md lacks \(formatter.id)")
+            #expect(schemas.contains("**\(formatter.id)**"), "docs/SCHEMAS.md lacks the fields of \(formatter.id)")
+            #expect(
+                schemas.contains("## \(formatter.schema?.name ?? "?")"),
+                "docs/SCHEMAS.md lacks \(formatter.schema?.name ?? "?")")
+        }
+    }
+
+    @Test func readmeStartsWithTheTwoCommandsAndCIRunsThem() throws {
+        let readme = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let firstBlock = readme.components(separatedBy: "```")[1]
+        let commands = firstBlock.split(separator: "\n").filter { !$0.hasPrefix("sh") && !$0.isEmpty }
+        #expect(commands.count == 2)
+        #expect(commands.first?.contains("scripts/demo.sh") == true)
+        #expect(commands.last?.contains("scripts/test.sh") == true)
+        let ci = try String(contentsOf: RepositoryPaths.root.appendingPathComponent(".ci/run"), encoding: .utf8)
+        #expect(ci.contains("bash scripts/test.sh") && ci.contains("bash scripts/demo.sh"))
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import SIEMCore
+import SIEMTestSupport
+import Testing
+
+@testable import SIEMHost
+
+/// Every config shipped under config/ must be a valid config: the only errors allowed are about
+/// the deployment paths it names (a registry at /var/lib/oversight/… does not exist here).
+@Suite struct SampleConfigTests {
+    static let files =
+        ((try? FileManager.default.contentsOfDirectory(
+            atPath: RepositoryPaths.root.appendingPathComponent("config").path)) ?? []).filter { $0.hasSuffix(".yaml") }
+        .sorted()
+
+    @Test func thereIsOneSampleConfigPerTargetAndTheDemo() {
+        #expect(Set(Self.files).isSuperset(of: ["demo.yaml", "splunk.yaml", "elastic.yaml", "sentinel.yaml"]))
+    }
+
+    @Test(arguments: files)
+    func sampleConfigIsValid(file: String) throws {
+        let secrets = FileManager.default.temporaryDirectory.appendingPathComponent("siem-sample-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
+        let path = RepositoryPaths.root.appendingPathComponent("config/\(file)").path
+        // The samples read the registry id from a secret file; point it somewhere that exists.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "/etc/siem-export/registry-id", with: secrets.path + "/registry-id")
+        try Data("sample-registry\n".utf8).write(to: secrets.appendingPathComponent("registry-id"))
+        let config = try ConfigLoader().parse(
+            yaml: text, file: path, baseDirectory: RepositoryPaths.root.appendingPathComponent("config").path)
+        #expect(config.diagnostics.isEmpty, "\(config.diagnostics)")
+        do {
+            _ = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(config)
+        } catch let error as SIEMError {
+            guard case .source = error else {
+                Issue.record("\(file): \(error)")
+                return
+            }
+        }
+    }
+}
