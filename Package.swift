@@ -21,6 +21,10 @@ let package = Package(
             path: "Sources/CLibCrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // libcurl, the HTTP transport of every network sink.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // zlib, for gzip request bodies.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "SIEMCore", path: "Sources/Core"),
         .target(
             name: "SIEMRegistry",
@@ -31,7 +35,7 @@ let package = Package(
             path: "Sources/Registry"
         ),
         .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters"),
-        .target(name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto"], path: "Sources/Sinks"),
+        .target(name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CZlib"], path: "Sources/Sinks"),
         .target(
             name: "SIEMHost",
             dependencies: [
@@ -43,7 +47,8 @@ let package = Package(
             path: "Sources/Host"
         ),
         .executableTarget(name: "siem-export", dependencies: ["SIEMHost"], path: "Sources/CLI"),
-        .target(name: "SIEMTestSupport", dependencies: ["SIEMCore"], path: "Sources/TestSupport"),
+        .target(
+            name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib"], path: "Sources/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"]),
         .testTarget(
             name: "RegistryTests",

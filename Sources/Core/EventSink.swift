@@ -42,3 +42,63 @@ public protocol EventSink: Plugin, Sendable {
 extension EventSink {
     public var destination: String { Self.id }
 }
+
+extension EncodedBatch {
+    /// Records `range` as one JSON array, `[r1,r2,…]`: the body Sentinel's APIs and generic
+    /// JSON collectors take.
+    public func jsonArrayBody(_ range: Range<Int>? = nil) -> [UInt8] {
+        let range = range ?? 0..<count
+        var body: [UInt8] = []
+        body.reserveCapacity(byteCount(range) + 2)
+        body.append(UInt8(ascii: "["))
+        for i in range {
+            if i != range.lowerBound { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: record(i))
+        }
+        body.append(UInt8(ascii: "]"))
+        return body
+    }
+
+    /// Records `range`, each followed by a newline, exactly as encoded (NDJSON; HEC's batch body).
+    public func linesBody(_ range: Range<Int>? = nil) -> [UInt8] {
+        let range = range ?? 0..<count
+        guard !range.isEmpty else { return [] }
+        let start = range.lowerBound == 0 ? 0 : recordEnds[range.lowerBound - 1]
+        return Array(bytes[start..<recordEnds[range.upperBound - 1]])
+    }
+
+    /// Bytes of records `range` including their newlines.
+    public func byteCount(_ range: Range<Int>) -> Int {
+        guard !range.isEmpty else { return 0 }
+        let start = range.lowerBound == 0 ? 0 : recordEnds[range.lowerBound - 1]
+        return recordEnds[range.upperBound - 1] - start
+    }
+
+    /// Consecutive record ranges of at most `maxRecords` records and `maxBytes` bytes each
+    /// (newlines counted, plus `overhead` per range for framing); a single record larger than
+    /// `maxBytes` gets a range of its own, for the receiver to judge.
+    public func chunks(maxRecords: Int, maxBytes: Int, overhead: Int = 0) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        while start < count {
+            var end = start + 1
+            while end < count && end - start < maxRecords && byteCount(start..<(end + 1)) + overhead <= maxBytes {
+                end += 1
+            }
+            ranges.append(start..<end)
+            start = end
+        }
+        return ranges
+    }
+}
+
+/// A sink that delivered part of a batch before failing: the runner checkpoints the accepted
+/// prefix, then stops with `error`.
+public struct PartialDelivery: Error, Sendable {
+    public var accepted: Int
+    public var error: SIEMError
+    public init(accepted: Int, error: SIEMError) {
+        self.accepted = accepted
+        self.error = error
+    }
+}

@@ -93,3 +93,12 @@ extension OptionChoice {
         self = value
     }
 }
+
+/// A group of options several plugins share (HTTP transport and retry settings), written as keys
+/// of the plugin's own node. The plugin's `Options` holds it as a property and decodes it from the
+/// same decoder; the registry lists its keys with the plugin's and accepts them in configs.
+public protocol FlattenedOptions: Decodable, Equatable, Sendable {
+    associatedtype CodingKeys: OptionKey
+    init()
+    func validate() throws
+}

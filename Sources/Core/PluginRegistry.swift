@@ -106,12 +106,26 @@ public struct PluginRegistry: Sendable {
 
     /// Reads each key's default off `Options()`, so a default is stated once, in `init()`, and
     /// the listing can never disagree with it. Convention: the property is the key in camel case
-    /// (`busy_timeout_ms` → `busyTimeoutMS`), compared without case.
+    /// (`busy_timeout_ms` → `busyTimeoutMS`), compared without case. Keys of `FlattenedOptions`
+    /// properties follow the plugin's own.
     static func describeOptions<O: PluginOptions>(_ type: O.Type) -> [OptionDescription] {
-        let defaults = Mirror(reflecting: O())
-        return O.CodingKeys.allCases.map { key in
+        let defaults = O()
+        var options = describe(keys: O.CodingKeys.self, defaults: defaults)
+        for child in Mirror(reflecting: defaults).children {
+            if let group = child.value as? any FlattenedOptions { options += describeGroup(group) }
+        }
+        return options
+    }
+
+    private static func describeGroup<F: FlattenedOptions>(_ group: F) -> [OptionDescription] {
+        describe(keys: F.CodingKeys.self, defaults: group)
+    }
+
+    private static func describe<K: OptionKey>(keys: K.Type, defaults: Any) -> [OptionDescription] {
+        let mirror = Mirror(reflecting: defaults)
+        return K.allCases.map { key in
             let property = key.stringValue.replacingUnderscores().lowercased()
-            let child = defaults.children.first { $0.label?.lowercased() == property }
+            let child = mirror.children.first { $0.label?.lowercased() == property }
             return OptionDescription(
                 key: key.stringValue, help: key.help, defaultValue: child.map { describe($0.value) } ?? "?")
         }
@@ -125,6 +139,9 @@ public struct PluginRegistry: Sendable {
         }
         if let value = value as? any RawRepresentable { return "\(value.rawValue)" }
         if let strings = value as? [String] { return strings.isEmpty ? "[]" : strings.joined(separator: ", ") }
+        if let map = value as? [String: String] {
+            return map.isEmpty ? "{}" : map.keys.sorted().map { "\($0): …" }.joined(separator: ", ")
+        }
         return "\(value)"
     }
 }

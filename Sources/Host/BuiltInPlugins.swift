@@ -15,6 +15,7 @@ public enum BuiltInPlugins {
         registry.register(formatter: SentinelFormatter.self)
         registry.register(sink: StdoutSink.self)
         registry.register(sink: FileSink.self)
+        registry.register(sink: HTTPSink.self)
         return registry
     }
 }

@@ -67,7 +67,19 @@ public struct PipelineRunner {
                 guard let batchEnd, !watermarked || batchEnd > checkpoints[index] else { continue }
                 let batch = try Self.encode(events, after: watermarked ? checkpoints[index] : .min, with: pipeline)
                 if !batch.isEmpty {
-                    let delivery = try await pipeline.sink.send(batch)
+                    let delivery: Delivery
+                    do {
+                        delivery = try await pipeline.sink.send(batch)
+                    } catch let partial as PartialDelivery {
+                        // Keep what the receiver took, then stop with the sink's own error.
+                        summaries[index].delivered += partial.accepted
+                        if watermarked && partial.accepted > 0 {
+                            let last = batch.eventIDs[partial.accepted - 1]
+                            try onDelivered(index, last)
+                            summaries[index].lastID = last
+                        }
+                        throw partial.error
+                    }
                     summaries[index].delivered += delivery.accepted
                     guard delivery.accepted == batch.count else {
                         if watermarked && delivery.accepted > 0 {

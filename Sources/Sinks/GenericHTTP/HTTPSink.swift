@@ -1,0 +1,127 @@
+import SIEMCore
+
+/// POSTs each batch as one JSON array to a URL: for in-house collectors and anything that takes
+/// JSON over HTTP. 2xx is success; 408, 429 and 5xx are retried with back-off; any other answer
+/// stops the pipeline with the status and an excerpt of the answer.
+public final class HTTPSink: EventSink {
+    public static let id = "http"
+    public static let summary = "POST each batch as a JSON array to a URL, with configured headers; retries 429/5xx"
+
+    public struct Options: PluginOptions {
+        public var url: String
+        public var headers: [String: String]
+        public var maxBatchBytes: Int
+        public var http: HTTPClientOptions
+
+        public enum CodingKeys: String, OptionKey {
+            case url, headers
+            case maxBatchBytes = "max_batch_bytes"
+            public var help: String {
+                switch self {
+                case .url: return "http:// or https:// URL to POST to (no credentials in it: use headers)"
+                case .headers: return "extra request headers, e.g. Authorization: ${env:TOKEN}"
+                case .maxBatchBytes:
+                    return "largest request body; a batch is split into several requests to stay under it"
+                }
+            }
+        }
+
+        public init() {
+            url = ""
+            headers = [:]
+            maxBatchBytes = 5_000_000
+            http = HTTPClientOptions()
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&url, .url)
+            try c.update(&headers, .headers)
+            try c.update(&maxBatchBytes, .maxBatchBytes)
+            http = try HTTPClientOptions(from: decoder)
+        }
+
+        public func validate() throws {
+            try HTTPURLRules.check(url, key: "url")
+            if maxBatchBytes < 1_024 {
+                throw SIEMError.invalidOption(key: "max_batch_bytes", message: "must be at least 1024")
+            }
+            try http.validate()
+        }
+    }
+
+    let options: Options
+    let name: String
+    let transport: HTTPTransport
+    let redaction: SecretRedaction
+
+    public init(options: Options, context: PluginContext) throws {
+        self.options = options
+        name = context.pipelineName ?? Self.id
+        transport = try HTTPTransport(options: options.http.resolved(in: context))
+        redaction = SecretRedaction(Array(options.headers.values))
+    }
+
+    public var destination: String { HTTPRequest.describe(url: options.url) }
+
+    public func send(_ batch: EncodedBatch) async throws -> Delivery {
+        var accepted = 0
+        for range in batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 2) {
+            do {
+                try await post(batch.jsonArrayBody(range))
+            } catch let error as SIEMError {
+                if accepted > 0 { throw PartialDelivery(accepted: accepted, error: error) }
+                throw error
+            }
+            accepted += range.count
+        }
+        return Delivery(accepted: accepted)
+    }
+
+    private func post(_ json: [UInt8]) async throws {
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
+        var body = json
+        if options.http.compression == .gzip {
+            body = Gzip.compress(json)
+            headers.append(("Content-Encoding", "gzip"))
+        }
+        headers += options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let request = HTTPRequest(method: "POST", url: options.url, headers: headers, body: body)
+        try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
+            let response: HTTPResponse
+            do {
+                response = try await transport.perform(request)
+            } catch let failure as TransportFailure {
+                guard failure.isRetryable else {
+                    throw SIEMError.delivery(sink: name, message: redaction.apply(failure.message), retryable: false)
+                }
+                return .retry(reason: redaction.apply(failure.message), retryAfter: nil)
+            }
+            if (200...299).contains(response.status) { return .done(()) }
+            let message = "HTTP \(response.status) from \(destination): \(redaction.apply(response.bodyExcerpt))"
+            if RetryPolicy.isRetryable(status: response.status) {
+                return .retry(reason: message, retryAfter: RetryPolicy.retryAfter(response))
+            }
+            throw SIEMError.delivery(sink: name, message: message, retryable: false)
+        }
+    }
+
+    public func close() async throws {}
+}
+
+/// What every HTTP sink accepts as an endpoint URL.
+enum HTTPURLRules {
+    static func check(_ url: String, key: String) throws {
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            throw SIEMError.invalidOption(key: key, message: "must be an http:// or https:// URL")
+        }
+        let authority =
+            url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).dropFirst(2).first ?? ""
+        if authority.contains("@") {
+            throw SIEMError.invalidOption(
+                key: key, message: "must not carry credentials (user:password@); put them in a header by reference")
+        }
+        if authority.isEmpty { throw SIEMError.invalidOption(key: key, message: "has no host") }
+    }
+}
