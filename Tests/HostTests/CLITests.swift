@@ -191,6 +191,47 @@ import Testing
         #expect(written.count > 0 && written.count % 25 == 0, "whole batches only: \(written.count)")
     }
 
+    @Test func exportPostsToAnHTTPReceiverWithHeadersFromTheEnvironment() throws {
+        let server = try LoopbackHTTPServer { _ in .json(200, "{}") }
+        defer { server.stop() }
+        let result = try cli.run(
+            [
+                "export", "--db", db, "--format", "sentinel", "--registry-id", "r", "--output",
+                server.baseURL + "/logs",
+                "--header", "Authorization: Bearer ${env:SIEM_TEST_TOKEN}", "--header", "X-Tenant: blue",
+                "--batch-size", "100",
+            ], environment: ["SIEM_TEST_TOKEN": "tok-7f3a9c"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "exported 300 event(s) as sentinel\n")
+        let requests = server.requests
+        #expect(requests.count == 3)
+        #expect(
+            requests.allSatisfy { $0.header("Authorization") == "Bearer tok-7f3a9c" && $0.header("X-Tenant") == "blue" }
+        )
+        let rows = try requests.flatMap {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.body)) as? [[String: Any]])
+        }
+        #expect(Set(rows.compactMap { $0["EventId"] as? String }) == Set((1...300).map { "\($0)" }))
+    }
+
+    /// A failed request is reported with its status, and the credential appears in no output.
+    @Test func aRefusedExportNamesTheStatusAndNeverPrintsTheToken() throws {
+        let server = try LoopbackHTTPServer { request in
+            .json(403, "forbidden for \(request.header("Authorization") ?? "")")
+        }
+        defer { server.stop() }
+        let result = try cli.run(
+            [
+                "export", "--db", db, "--format", "ecs", "--registry-id", "r", "--output", server.baseURL + "/in",
+                "--header", "Authorization: Splunk ${env:SIEM_TEST_TOKEN}",
+            ], environment: ["SIEM_TEST_TOKEN": "tok-7f3a9c"])
+        #expect(result.status == 69)
+        #expect(
+            result.stderr.hasPrefix("error: HTTP 403 from \(server.baseURL)/in: forbidden for [redacted] (sink export)")
+        )
+        #expect(!(result.stdout + result.stderr).contains("tok-7f3a9c"))
+    }
+
     @Test func pluginsListsEveryRegisteredPluginWithSchemaAndOptions() throws {
         let listing = try cli.run(["plugins"]).stdout
         let registry = BuiltInPlugins.registry

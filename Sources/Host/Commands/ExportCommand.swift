@@ -25,8 +25,16 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "At most this many events.")
     var limit: Int?
 
-    @Option(name: .long, help: "'-' for standard output, or a file to append to.")
+    @Option(
+        name: .long, help: "'-' for standard output, a file to append to, or an http(s):// URL to POST JSON arrays to.")
     var output: String = "-"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "'Name: value' request header for an http(s) --output (repeatable); values may be ${env:NAME} or ${file:PATH}, so tokens stay out of the process list.",
+            valueName: "header"))
+    var header: [String] = []
 
     @Option(
         name: .long,
@@ -48,6 +56,12 @@ struct ExportCommand: AsyncParsableCommand {
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
         if !(1...100_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 100000") }
+        if !header.isEmpty && !isHTTPOutput {
+            throw ValidationError("--header applies to an http:// or https:// --output only")
+        }
+        for h in header where !h.contains(":") {
+            throw ValidationError("--header '\(h.prefix(20))…' is not 'Name: value'")
+        }
     }
 
     func run() async throws {
@@ -81,10 +95,18 @@ struct ExportCommand: AsyncParsableCommand {
             let formatter = try make(formatterEntry, formatterOptions, "formatter")
             let mapper = try make(registry.mappers["oversight_beacon"], [("registry_id", registryID)], "mapper")
             let source = try make(registry.sources["oversight_registry"], [("path", db)], "source")
-            let sink: any EventSink =
-                output == "-"
-                ? try make(registry.sinks["stdout"], [], "sink")
-                : try make(registry.sinks["file"], [("path", output), ("mode", "append")], "sink")
+            let sink: any EventSink
+            let sinkID: String
+            if output == "-" {
+                (sink, sinkID) = (try make(registry.sinks["stdout"], [], "sink"), "stdout")
+            } else if isHTTPOutput {
+                sink = try makeHTTPSink(registry, context)
+                sinkID = "http"
+            } else {
+                (sink, sinkID) = (
+                    try make(registry.sinks["file"], [("path", output), ("mode", "append")], "sink"), "file"
+                )
+            }
             let pipeline = AssembledPipeline(
                 name: "export", formatter: formatter, formatterID: formatterID,
                 framing: formatterEntry.description.framing ?? .ndjson, sink: sink,
@@ -94,6 +116,35 @@ struct ExportCommand: AsyncParsableCommand {
                 source: source, mapper: mapper, pipelines: [pipeline], query: query, startAfter: [0], limit: limit)
             try await sink.close()
             StandardError.print("exported \(summaries[0].delivered) event(s) as \(format)")
+        }
+    }
+}
+
+extension ExportCommand {
+    var isHTTPOutput: Bool { output.hasPrefix("http://") || output.hasPrefix("https://") }
+
+    /// The `http` sink for `--output URL --header …`, header values expanded like config values.
+    func makeHTTPSink(_ registry: PluginRegistry, _ context: PluginContext) throws -> any EventSink {
+        guard let entry = registry.sinks["http"] else { throw SIEMError.usage("no http sink registered") }
+        let secrets = SecretReference(baseDirectory: context.baseDirectory)
+        var headers: [(Node, Node)] = []
+        for h in header {
+            let colon = h.firstIndex(of: ":")!
+            let name = h[..<colon].trimmingCharacters(in: .whitespaces)
+            do {
+                let value = try secrets.expand(h[h.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                headers.append((Node(name), Node(value)))
+            } catch {
+                throw SIEMError.usage("--header \(name): \(error.description)")
+            }
+        }
+        let node = Node.mapping(
+            Node.Mapping([(Node("url"), Node(output)), (Node("headers"), .mapping(Node.Mapping(headers)))]))
+        do {
+            return try entry.make(
+                options: YAMLOptionsDecoding(node: node, file: "command line", path: "sink"), context: context)
+        } catch SIEMError.invalidOption(let key, let message) {
+            throw SIEMError.usage("--output: \(key) \(message)")
         }
     }
 }
