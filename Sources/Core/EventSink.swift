@@ -32,6 +32,9 @@ public struct Delivery: Sendable, Equatable {
 
 /// Delivers encoded batches. Throws `SIEMError.delivery` (retryable or not) or `.output`.
 public protocol EventSink: Plugin, Sendable {
+    /// Called once before the first batch: check the receiver is there and accepts our
+    /// credentials, so a wrong endpoint or token fails at start-up with a clear message.
+    func start() async throws
     /// Returns only once the batch is durable at the receiver (written and fsynced, or acknowledged).
     func send(_ batch: EncodedBatch) async throws -> Delivery
     func close() async throws
@@ -41,6 +44,7 @@ public protocol EventSink: Plugin, Sendable {
 
 extension EventSink {
     public var destination: String { Self.id }
+    public func start() async throws {}
 }
 
 extension EncodedBatch {

@@ -16,6 +16,7 @@ public enum BuiltInPlugins {
         registry.register(sink: StdoutSink.self)
         registry.register(sink: FileSink.self)
         registry.register(sink: HTTPSink.self)
+        registry.register(sink: SplunkHECSink.self)
         return registry
     }
 }

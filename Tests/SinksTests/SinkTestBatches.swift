@@ -11,4 +11,17 @@ enum SinkTestBatches {
         }
         return EncodedBatch(bytes: bytes, recordEnds: ends, eventIDs: Array(ids), framing: .ndjson)
     }
+
+    /// HEC envelopes `{"event":{…},"id":N}`; ids in `blank` get `"event":""`, which HEC refuses.
+    static func hecBatch(_ ids: ClosedRange<Int64>, blank: Set<Int64> = [], padding: Int = 0) -> EncodedBatch {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        for id in ids {
+            let event =
+                blank.contains(id) ? #""""# : #"{"n":\#(id),"pad":"\#(String(repeating: "x", count: padding))"}"#
+            bytes += Array(#"{"time":\#(1_700_000_000 + id),"event":\#(event),"id":\#(id)}"#.utf8) + [0x0A]
+            ends.append(bytes.count)
+        }
+        return EncodedBatch(bytes: bytes, recordEnds: ends, eventIDs: Array(ids), framing: .concatenated)
+    }
 }

@@ -39,6 +39,7 @@ public struct PipelineRunner {
                 lastID: startAfter[index] > 0 ? startAfter[index] : nil)
         }
         var checkpoints = startAfter
+        for pipeline in pipelines { try await pipeline.sink.start() }
         let reader = try source.open(query)
         var rows: [SourceRow] = []
         rows.reserveCapacity(batchSize)
