@@ -6,12 +6,18 @@ public struct EncodedBatch: Sendable {
     /// The source row id of each record, in order.
     public var eventIDs: [Int64]
     public var framing: Framing
+    /// The registry the events came from, for receivers that derive document ids from it.
+    public var registryID: String
 
-    public init(bytes: [UInt8] = [], recordEnds: [Int] = [], eventIDs: [Int64] = [], framing: Framing = .ndjson) {
+    public init(
+        bytes: [UInt8] = [], recordEnds: [Int] = [], eventIDs: [Int64] = [], framing: Framing = .ndjson,
+        registryID: String = ""
+    ) {
         self.bytes = bytes
         self.recordEnds = recordEnds
         self.eventIDs = eventIDs
         self.framing = framing
+        self.registryID = registryID
     }
 
     public var count: Int { recordEnds.count }
@@ -79,14 +85,17 @@ extension EncodedBatch {
     }
 
     /// Consecutive record ranges of at most `maxRecords` records and `maxBytes` bytes each
-    /// (newlines counted, plus `overhead` per range for framing); a single record larger than
-    /// `maxBytes` gets a range of its own, for the receiver to judge.
-    public func chunks(maxRecords: Int, maxBytes: Int, overhead: Int = 0) -> [Range<Int>] {
+    /// (newlines counted, plus `overhead` per range and `perRecordOverhead` per record for
+    /// framing); a single record larger than `maxBytes` gets a range of its own, for the
+    /// receiver to judge.
+    public func chunks(maxRecords: Int, maxBytes: Int, overhead: Int = 0, perRecordOverhead: Int = 0) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = 0
         while start < count {
             var end = start + 1
-            while end < count && end - start < maxRecords && byteCount(start..<(end + 1)) + overhead <= maxBytes {
+            while end < count && end - start < maxRecords
+                && byteCount(start..<(end + 1)) + overhead + perRecordOverhead * (end + 1 - start) <= maxBytes
+            {
                 end += 1
             }
             ranges.append(start..<end)

@@ -17,6 +17,7 @@ public enum BuiltInPlugins {
         registry.register(sink: FileSink.self)
         registry.register(sink: HTTPSink.self)
         registry.register(sink: SplunkHECSink.self)
+        registry.register(sink: ElasticsearchSink.self)
         return registry
     }
 }

@@ -125,6 +125,8 @@ public struct PipelineRunner {
             ends.append(writer.bytes.count)
             ids.append(event.eventID)
         }
-        return EncodedBatch(bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing)
+        return EncodedBatch(
+            bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing,
+            registryID: events.first?.registryID ?? "")
     }
 }

@@ -1,0 +1,282 @@
+import Foundation
+import SIEMCore
+
+/// Delivers to Elasticsearch's `_bulk` API with one `create` action per document.
+///
+/// Per the Bulk API reference (elastic.co/guide/en/elasticsearch/reference/current/docs-bulk.html):
+/// the body is NDJSON, an action line then a source line, ending in a newline. The `_id` is the
+/// registry id and the event id, so a re-sent batch cannot duplicate a document: Elasticsearch
+/// answers `409` for it, which counts as delivered. A `200` answer still carries per-item
+/// results: items refused with 429 or 5xx are sent again, any other refused item stops the
+/// pipeline naming the event and Elasticsearch's reason.
+public final class ElasticsearchSink: EventSink {
+    public static let id = "elasticsearch"
+    public static let summary =
+        "Elasticsearch _bulk with create and stable _id (no duplicates on re-send), per-item results"
+
+    public struct Options: PluginOptions {
+        public var url: String
+        public var index: String
+        public var pipeline: String?
+        public var apiKey: String?
+        public var username: String?
+        public var password: String?
+        public var maxBatchBytes: Int
+        public var http: HTTPClientOptions
+
+        public enum CodingKeys: String, OptionKey {
+            case url, index, pipeline
+            case apiKey = "api_key"
+            case username, password
+            case maxBatchBytes = "max_batch_bytes"
+            public var help: String {
+                switch self {
+                case .url: return "Elasticsearch base URL, e.g. https://es.example:9200"
+                case .index: return "index or data stream to create documents in"
+                case .pipeline: return "ingest pipeline to run on each document"
+                case .apiKey: return "API key (the base64 'id:key' form), by reference: ${env:ES_API_KEY}"
+                case .username: return "basic-auth user (with password), instead of api_key"
+                case .password: return "basic-auth password, by reference"
+                case .maxBatchBytes: return "largest _bulk body; larger batches are split"
+                }
+            }
+        }
+
+        public init() {
+            url = ""
+            index = "oversight-beacons"
+            pipeline = nil
+            apiKey = nil
+            username = nil
+            password = nil
+            maxBatchBytes = 5_000_000
+            http = HTTPClientOptions()
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&url, .url)
+            try c.update(&index, .index)
+            try c.update(&pipeline, .pipeline)
+            try c.update(&apiKey, .apiKey)
+            try c.update(&username, .username)
+            try c.update(&password, .password)
+            try c.update(&maxBatchBytes, .maxBatchBytes)
+            http = try HTTPClientOptions(from: decoder)
+        }
+
+        public func validate() throws {
+            try HTTPURLRules.check(url, key: "url")
+            if index.isEmpty || index != index.lowercased() || index.contains(where: { " \"*\\<|,>/?#".contains($0) }) {
+                throw SIEMError.invalidOption(
+                    key: "index", message: "'\(index)' is not a valid index name (lowercase, no spaces or \\/*?\"<>|,#)"
+                )
+            }
+            if apiKey != nil && username != nil {
+                throw SIEMError.invalidOption(
+                    key: "api_key", message: "use either api_key or username/password, not both")
+            }
+            if (username == nil) != (password == nil) {
+                throw SIEMError.invalidOption(key: "password", message: "username and password go together")
+            }
+            if maxBatchBytes < 1_024 {
+                throw SIEMError.invalidOption(key: "max_batch_bytes", message: "must be at least 1024")
+            }
+            try http.validate()
+        }
+    }
+
+    let options: Options
+    let name: String
+    let base: String
+    let transport: HTTPTransport
+    let redaction: SecretRedaction
+    let authorization: String?
+
+    public init(options: Options, context: PluginContext) throws {
+        self.options = options
+        name = context.pipelineName ?? Self.id
+        base = options.url.hasSuffix("/") ? String(options.url.dropLast()) : options.url
+        transport = try HTTPTransport(options: options.http.resolved(in: context))
+        if let apiKey = options.apiKey {
+            authorization = "ApiKey " + apiKey
+        } else if let user = options.username, let password = options.password {
+            authorization = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+        } else {
+            authorization = nil
+        }
+        redaction = SecretRedaction([options.apiKey, options.password, authorization].compactMap { $0 })
+    }
+
+    public var destination: String { HTTPRequest.describe(url: base) + " index \(options.index)" }
+
+    /// `GET /` answers with the cluster's name when the URL and credentials are right.
+    public func start() async throws {
+        let response: HTTPResponse
+        do {
+            response = try await transport.perform(HTTPRequest(method: "GET", url: base + "/", headers: headers()))
+        } catch let failure as TransportFailure {
+            throw SIEMError.delivery(
+                sink: name, message: redaction.apply(failure.message), retryable: failure.isRetryable)
+        }
+        guard (200...299).contains(response.status) else {
+            let what = response.status == 401 || response.status == 403 ? "credentials refused" : "unexpected answer"
+            throw SIEMError.delivery(
+                sink: name,
+                message:
+                    "Elasticsearch at \(HTTPRequest.describe(url: base)): \(what): HTTP \(response.status): \(redaction.apply(response.bodyExcerpt))",
+                retryable: RetryPolicy.isRetryable(status: response.status))
+        }
+    }
+
+    public func send(_ batch: EncodedBatch) async throws -> Delivery {
+        // Each document's action line: {"create":{"_index":"…","_id":"…:<id>"}} and a newline.
+        let actionLine = 64 + options.index.utf8.count + batch.registryID.utf8.count
+        var delivered = 0
+        for range in batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, perRecordOverhead: actionLine) {
+            do {
+                try await deliver(batch, Array(range))
+            } catch let error as SIEMError {
+                if delivered > 0 { throw PartialDelivery(accepted: delivered, error: error) }
+                throw error
+            }
+            delivered = range.upperBound
+        }
+        return Delivery(accepted: batch.count)
+    }
+
+    /// The document id: stable across re-sends, unique across registries.
+    static func documentID(registryID: String, eventID: Int64) -> String {
+        registryID.isEmpty ? String(eventID) : "\(registryID):\(eventID)"
+    }
+
+    func bulkBody(_ batch: EncodedBatch, _ items: [Int]) -> [UInt8] {
+        var writer = JSONWriter(
+            capacity: batch.byteCount(0..<batch.count) / max(batch.count, 1) * items.count + 128 * items.count)
+        for i in items {
+            writer.beginObject()
+            writer.key("create")
+            writer.beginObject()
+            writer.key("_index")
+            writer.string(options.index)
+            writer.key("_id")
+            writer.string(Self.documentID(registryID: batch.registryID, eventID: batch.eventIDs[i]))
+            writer.endObject()
+            writer.endObject()
+            writer.endRecord()
+            writer.bytes.append(contentsOf: batch.record(i))
+            writer.endRecord()
+        }
+        return writer.bytes
+    }
+
+    /// Sends `items` until each is created or already there; a 413 halves the request.
+    private func deliver(_ batch: EncodedBatch, _ items: [Int]) async throws {
+        var remaining = items
+        try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
+            var body = bulkBody(batch, remaining)
+            var headers = headers()
+            headers.append(("Content-Type", "application/x-ndjson"))
+            if options.http.compression == .gzip {
+                body = Gzip.compress(body)
+                headers.append(("Content-Encoding", "gzip"))
+            }
+            var url = base + "/_bulk"
+            if let pipeline = options.pipeline { url += "?pipeline=" + Self.queryEscape(pipeline) }
+            let response: HTTPResponse
+            do {
+                response = try await transport.perform(
+                    HTTPRequest(method: "POST", url: url, headers: headers, body: body))
+            } catch let failure as TransportFailure {
+                guard failure.isRetryable else {
+                    throw SIEMError.delivery(sink: name, message: redaction.apply(failure.message), retryable: false)
+                }
+                return .retry(reason: redaction.apply(failure.message), retryAfter: nil)
+            }
+            if response.status == 413 && remaining.count > 1 {
+                let middle = remaining.count / 2
+                try await deliver(batch, Array(remaining[..<middle]))
+                try await deliver(batch, Array(remaining[middle...]))
+                return .done(())
+            }
+            guard response.status == 200 else {
+                let message =
+                    "HTTP \(response.status) from \(HTTPRequest.describe(url: base + "/_bulk")): \(redaction.apply(response.bodyExcerpt))"
+                if RetryPolicy.isRetryable(status: response.status) {
+                    return .retry(reason: message, retryAfter: RetryPolicy.retryAfter(response))
+                }
+                throw SIEMError.delivery(sink: name, message: message, retryable: false)
+            }
+            let results = try BulkResults(response.body, count: remaining.count, sink: name)
+            var retry: [Int] = []
+            var reason = ""
+            for (position, item) in results.items.enumerated() {
+                switch item.status {
+                case 200...299, 409:
+                    continue
+                case 429, 500...599:
+                    retry.append(remaining[position])
+                    reason = "item status \(item.status): \(item.reason)"
+                default:
+                    let eventID = batch.eventIDs[remaining[position]]
+                    throw SIEMError.delivery(
+                        sink: name,
+                        message: "Elasticsearch refused event \(eventID) (status \(item.status)): \(item.reason)",
+                        retryable: false)
+                }
+            }
+            if retry.isEmpty { return .done(()) }
+            remaining = retry
+            return .retry(reason: "\(retry.count) item(s) not yet created, last \(reason)", retryAfter: nil)
+        }
+    }
+
+    private func headers() -> [(name: String, value: String)] {
+        authorization.map { [("Authorization", $0)] } ?? []
+    }
+
+    static func queryEscape(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if c.isASCII && (c.isLetter || c.isNumber || "-_.~".contains(c)) {
+                out.append(c)
+            } else {
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+
+    public func close() async throws {}
+}
+
+/// The per-item part of a `_bulk` answer, in request order.
+struct BulkResults {
+    struct Item {
+        var status: Int
+        var reason: String
+    }
+    var items: [Item]
+
+    init(_ body: [UInt8], count: Int, sink: String) throws {
+        guard let answer = try? JSONParser.parse(String(decoding: body, as: UTF8.self)),
+            case .array(let entries)? = answer["items"], entries.count == count
+        else {
+            throw SIEMError.delivery(
+                sink: sink, message: "unreadable _bulk answer (expected \(count) items)", retryable: true)
+        }
+        items = entries.map { entry in
+            guard case .object(let actions) = entry, let result = actions.first?.value else {
+                return Item(status: 0, reason: "?")
+            }
+            var status = 0
+            if case .number(let n)? = result["status"] { status = Int(n) ?? 0 }
+            let error = result["error"]
+            let type = error?["type"]?.stringValue ?? ""
+            let reason = error?["reason"]?.stringValue ?? error?.stringValue ?? ""
+            return Item(status: status, reason: type.isEmpty ? reason : "\(type): \(reason)")
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import SIEMCore
+import SIEMSinks
+import SIEMTestSupport
+import Testing
+
+@Suite struct ElasticsearchSinkTests {
+    func sink(
+        _ es: FakeElasticsearch, configure: (inout ElasticsearchSink.Options) -> Void = { _ in }
+    ) throws
+        -> ElasticsearchSink
+    {
+        var options = ElasticsearchSink.Options()
+        options.url = es.url
+        options.apiKey = "c2llbTpzZWNyZXQta2V5"
+        options.http.retryInitialMS = 1
+        options.http.retryMaxMS = 20
+        configure(&options)
+        try options.validate()
+        return try ElasticsearchSink(
+            options: options, context: PluginContext(baseDirectory: "/", pipelineName: "elastic"))
+    }
+
+    func batch(_ ids: ClosedRange<Int64>, padding: Int = 0) -> EncodedBatch {
+        var batch = SinkTestBatches.batch(ids, padding: padding)
+        batch.registryID = "reg1"
+        return batch
+    }
+
+    @Test func createsEachDocumentOnceUnderAStableID() async throws {
+        let es = try FakeElasticsearch()
+        defer { es.stop() }
+        let sink = try sink(es)
+        try await sink.start()
+        #expect(try await sink.send(batch(1...5)).accepted == 5)
+        #expect(es.ids == (1...5).map { "reg1:\($0)" })
+        #expect(es.document("reg1:3")?["id"] as? Int == 3)
+        let bulk = try #require(es.server.requests.last)
+        #expect(bulk.header("Content-Type") == "application/x-ndjson")
+        #expect(String(decoding: bulk.body, as: UTF8.self).hasSuffix("\n"))
+        #expect(
+            String(decoding: bulk.body, as: UTF8.self).hasPrefix(
+                #"{"create":{"_index":"oversight-beacons","_id":"reg1:1"}}"#))
+    }
+
+    @Test func aResentBatchCreatesNoDuplicateAndCountsAsDelivered() async throws {
+        let es = try FakeElasticsearch()
+        defer { es.stop() }
+        let sink = try sink(es)
+        _ = try await sink.send(batch(1...4))
+        #expect(try await sink.send(batch(1...6)).accepted == 6)
+        #expect(es.ids == (1...6).map { "reg1:\($0)" })
+    }
+
+    @Test func throttledItemsAreRetriedAloneUntilCreated() async throws {
+        let es = try FakeElasticsearch { id, attempt in
+            id == "reg1:2" && attempt < 2 ? (429, "es_rejected_execution_exception", "queue full") : nil
+        }
+        defer { es.stop() }
+        #expect(try await sink(es).send(batch(1...3)).accepted == 3)
+        let bulks = es.server.requests.filter { $0.path == "/_bulk" }
+        #expect(bulks.count == 3)
+        #expect(
+            String(decoding: bulks[2].body, as: UTF8.self).split(separator: "\n").count == 2, "only the throttled item")
+        #expect(Set(es.ids) == Set((1...3).map { "reg1:\($0)" }))
+    }
+
+    @Test func aRefusedDocumentStopsThePipelineNamingItAndKeepsThePrefix() async throws {
+        let es = try FakeElasticsearch(maxBodyBytes: 1_100) { id, _ in
+            id == "reg1:7" ? (400, "mapper_parsing_exception", "failed to parse field [source.ip] of type [ip]") : nil
+        }
+        defer { es.stop() }
+        do {
+            _ = try await sink(es) { $0.maxBatchBytes = 1_100 }.send(batch(1...9, padding: 200))
+            Issue.record("accepted")
+        } catch let partial as PartialDelivery {
+            #expect(
+                partial.error
+                    == .delivery(
+                        sink: "elastic",
+                        message:
+                            "Elasticsearch refused event 7 (status 400): mapper_parsing_exception: failed to parse field [source.ip] of type [ip]",
+                        retryable: false))
+            #expect(partial.accepted == 6, "whole requests before the one holding event 7")
+            #expect(es.ids.prefix(partial.accepted) == ArraySlice((1...Int64(partial.accepted)).map { "reg1:\($0)" }))
+        }
+    }
+
+    @Test func aRequestTooLargeIsSplitUntilItFits() async throws {
+        let es = try FakeElasticsearch(maxBodyBytes: 1_500)
+        defer { es.stop() }
+        #expect(try await sink(es).send(batch(1...20, padding: 60)).accepted == 20)
+        #expect(es.ids == (1...20).map { "reg1:\($0)" })
+        #expect(es.server.requests.contains { $0.body.count > 1_500 }, "the first attempt was refused with 413")
+    }
+
+    @Test func serverErrorsAreRetriedAndBadCredentialsStop() async throws {
+        let calls = Counter()
+        let flaky = try LoopbackHTTPServer { _ in
+            calls.next() == 0 ? .json(503, "{}") : .json(200, #"{"errors":false,"items":[{"create":{"status":201}}]}"#)
+        }
+        defer { flaky.stop() }
+        var options = ElasticsearchSink.Options()
+        options.url = flaky.baseURL
+        options.http.retryInitialMS = 1
+        let retried = try ElasticsearchSink(options: options, context: PluginContext(baseDirectory: "/"))
+        #expect(try await retried.send(batch(1...1)).accepted == 1)
+
+        let es = try FakeElasticsearch()
+        defer { es.stop() }
+        let wrong = try sink(es) {
+            $0.apiKey = nil
+            $0.username = "elastic"
+            $0.password = "not-the-password"
+        }
+        do {
+            try await wrong.start()
+            Issue.record("bad credentials accepted")
+        } catch let error as SIEMError {
+            #expect(error.description.contains("credentials refused: HTTP 401"))
+            #expect(!error.description.contains("not-the-password"))
+        }
+        let request = try #require(es.server.requests.last)
+        #expect(
+            request.header("Authorization") == "Basic " + Data("elastic:not-the-password".utf8).base64EncodedString())
+    }
+
+    @Test(arguments: ["Upper", "has space", "", "a/b"])
+    func refusesIndexNamesElasticsearchRefuses(_ index: String) {
+        var options = ElasticsearchSink.Options()
+        options.url = "https://es:9200"
+        options.index = index
+        #expect(throws: SIEMError.self) { try options.validate() }
+    }
+}
