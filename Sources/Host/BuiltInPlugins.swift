@@ -18,6 +18,8 @@ public enum BuiltInPlugins {
         registry.register(sink: HTTPSink.self)
         registry.register(sink: SplunkHECSink.self)
         registry.register(sink: ElasticsearchSink.self)
+        registry.register(sink: SentinelDataCollectorSink.self)
+        registry.register(sink: AzureLogsIngestionSink.self)
         return registry
     }
 }
