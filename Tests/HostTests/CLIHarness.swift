@@ -31,6 +31,22 @@ struct CLIHarness {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
+    /// Starts the binary without waiting; its output goes to `stdout.txt`/`stderr.txt` here.
+    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        FileManager.default.createFile(atPath: path("stdout.txt"), contents: nil)
+        FileManager.default.createFile(atPath: path("stderr.txt"), contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stdout.txt")))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stderr.txt")))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     @discardableResult
     func run(_ arguments: [String], environment: [String: String] = [:], shellPrefix: String? = nil) throws -> Result {
         let process = Process()

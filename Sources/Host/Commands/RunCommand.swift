@@ -27,12 +27,33 @@ struct RunCommand: AsyncParsableCommand {
             let startAfter = try assembled.pipelines.map { try store.lastID(pipeline: $0.name, source: identity) }
             let end = try assembled.source.highestID() ?? 0
             let query = SourceQuery(afterID: startAfter.min() ?? 0, throughID: end, order: .id)
-            let summaries = try await PipelineRunner(batchSize: assembled.batchSize).run(
-                source: assembled.source, mapper: assembled.mapper, pipelines: assembled.pipelines, query: query,
-                startAfter: startAfter
-            ) { index, lastID in
-                try store.advance(pipeline: assembled.pipelines[index].name, source: identity, to: lastID)
+            let signals = StopSignals()
+            let job = UncheckedSendable((assembled, store, PipelineRunner(batchSize: assembled.batchSize)))
+            var summaries: [PipelineSummary]
+            var interrupted = false
+            do {
+                summaries = try await withStopSignals(signals) {
+                    let (assembled, store, runner) = job.value
+                    return try await runner.run(
+                        source: assembled.source, mapper: assembled.mapper, pipelines: assembled.pipelines,
+                        query: query,
+                        startAfter: startAfter,
+                        onDelivered: { index, lastID in
+                            try store.advance(pipeline: assembled.pipelines[index].name, source: identity, to: lastID)
+                        }, shouldStop: { signals.stopRequested })
+                }
+                interrupted = signals.stopRequested
+            } catch is CancellationError {
+                // The batch in flight was abandoned: report what the checkpoints hold.
+                interrupted = true
+                summaries = try assembled.pipelines.map { p in
+                    let last = try store.lastID(pipeline: p.name, source: identity)
+                    return PipelineSummary(
+                        name: p.name, formatterID: p.formatterID, destination: p.sink.destination, delivered: 0,
+                        lastID: last > 0 ? last : nil)
+                }
             }
+            if interrupted { StandardError.print("stopped by signal; every checkpoint is saved") }
             for pipeline in assembled.pipelines { try await pipeline.sink.close() }
             for s in summaries {
                 let checkpoint = s.lastID.map { "checkpoint id \($0)" } ?? "no checkpoint yet"
@@ -42,4 +63,22 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// Runs `body` in a task that the second stop signal cancels.
+func withStopSignals<T: Sendable>(
+    _ signals: StopSignals, _ body: @escaping @Sendable () async throws -> T
+) async throws
+    -> T
+{
+    let task = Task { try await body() }
+    signals.install { task.cancel() }
+    return try await task.value
+}
+
+/// Hands values that are used by one task at a time to the task that runs the pipelines; the
+/// command's own task only waits for it.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

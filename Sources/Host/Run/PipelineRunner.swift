@@ -28,7 +28,7 @@ public struct PipelineRunner {
     public func run(
         source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], query: SourceQuery,
         startAfter: [Int64], limit: Int? = nil,
-        onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }
+        onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
     ) async throws -> [PipelineSummary] {
         precondition(startAfter.count == pipelines.count)
         let watermarked = query.order == .id
@@ -47,7 +47,7 @@ public struct PipelineRunner {
         events.reserveCapacity(batchSize)
         var remaining = limit ?? Int.max
 
-        while remaining > 0 {
+        while remaining > 0 && !shouldStop() {
             try reader.next(into: &rows, max: min(batchSize, remaining))
             if rows.isEmpty { break }
             events.removeAll(keepingCapacity: true)

@@ -1,27 +1,26 @@
 import Foundation
-import SIEMTestSupport
 import Synchronization
 
 /// Splunk's HTTP Event Collector as documented, on loopback: token checks, the `{"text","code"}`
 /// answers, events indexed in order up to the first invalid one (which HEC reports with
 /// `invalid-event-number`), the health endpoint, and indexer acknowledgements on a channel that
 /// turn true after a set number of polls. `fault` can answer any event POST in its place.
-final class FakeSplunkHEC: @unchecked Sendable {
-    struct State {
-        var indexed: [Int] = []  // the "id" of each indexed envelope, in order
-        var eventPosts = 0
+public final class FakeSplunkHEC: @unchecked Sendable {
+    public struct State {
+        public var indexed: [Int] = []  // the "id" of each indexed envelope, in order
+        public var eventPosts = 0
         var acks: [Int: Int] = [:]  // ack id → polls seen
         var nextAck = 0
     }
 
-    let token: String
+    public let token: String
     let ackAfterPolls: Int?
     let fault: @Sendable (_ eventPost: Int) -> LoopbackHTTPServer.Reply?
-    let state = Mutex(State())
-    let server: LoopbackHTTPServer
+    public let state = Mutex(State())
+    public let server: LoopbackHTTPServer
 
     /// `ackAfterPolls`: nil disables indexer acknowledgement (code 14 if a client asks for it).
-    init(
+    public init(
         token: String = "8a6f0d2e-hec-token", ackAfterPolls: Int? = nil,
         fault: @escaping @Sendable (Int) -> LoopbackHTTPServer.Reply? = { _ in nil }
     ) throws {
@@ -38,15 +37,15 @@ final class FakeSplunkHEC: @unchecked Sendable {
         weak var target: FakeSplunkHEC?
     }
 
-    var url: String { server.baseURL }
-    var indexedIDs: [Int] { state.withLock { $0.indexed } }
-    func stop() { server.stop() }
+    public var url: String { server.baseURL }
+    public var indexedIDs: [Int] { state.withLock { $0.indexed } }
+    public func stop() { server.stop() }
 
     private func answer(_ status: Int, _ code: Int, _ text: String, extra: String = "") -> LoopbackHTTPServer.Reply {
         .json(status, #"{"text":"\#(text)","code":\#(code)\#(extra)}"#)
     }
 
-    private func handle(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply {
+    fileprivate func handle(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply {
         if request.path == "/services/collector/health" { return answer(200, 17, "HEC is healthy") }
         guard let authorization = request.header("Authorization") else { return answer(401, 2, "Token is required") }
         guard authorization.hasPrefix("Splunk ") else { return answer(401, 3, "Invalid authorization") }
@@ -79,7 +78,7 @@ final class FakeSplunkHEC: @unchecked Sendable {
             if (event as? String) == "" {
                 return answer(400, 13, "Event field cannot be blank", extra: #","invalid-event-number":\#(index)"#)
             }
-            let id = object["id"] as? Int ?? -1
+            let id = object["id"] as? Int ?? Int((event as? [String: Any])?["event_id"] as? String ?? "") ?? -1
             state.withLock { $0.indexed.append(id) }
         }
         guard channel != nil else { return answer(200, 0, "Success") }
@@ -107,4 +106,9 @@ final class FakeSplunkHEC: @unchecked Sendable {
         }
         return .json(200, #"{"acks":{\#(statuses.joined(separator: ","))}}"#)
     }
+}
+
+extension FakeSplunkHEC {
+    /// Answers `request` as this HEC would, for a wrapping server that adds delays or faults.
+    public func forward(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply { handle(request) }
 }

@@ -1,25 +1,24 @@
 import Foundation
-import SIEMTestSupport
 import Synchronization
 
 /// Elasticsearch's `_bulk` API as documented, on loopback: `create` actions that store a document
 /// once per `_id` and answer 409 `version_conflict_engine_exception` for a repeat, per-item
 /// results in a 200 answer, credentials checked on every request. `itemFault` can refuse chosen
 /// documents on chosen attempts; `maxBodyBytes` answers 413 to larger requests.
-final class FakeElasticsearch: @unchecked Sendable {
-    struct State {
-        var documents: [String: String] = [:]  // _id → source line
-        var order: [String] = []
-        var attempts: [String: Int] = [:]
+public final class FakeElasticsearch: @unchecked Sendable {
+    public struct State {
+        public var documents: [String: String] = [:]  // _id → source line
+        public var order: [String] = []
+        public var attempts: [String: Int] = [:]
     }
 
     let authorization: String
     let maxBodyBytes: Int
     let itemFault: @Sendable (_ id: String, _ attempt: Int) -> (status: Int, type: String, reason: String)?
-    let state = Mutex(State())
-    let server: LoopbackHTTPServer
+    public let state = Mutex(State())
+    public let server: LoopbackHTTPServer
 
-    init(
+    public init(
         authorization: String = "ApiKey c2llbTpzZWNyZXQta2V5", maxBodyBytes: Int = .max,
         itemFault: @escaping @Sendable (String, Int) -> (status: Int, type: String, reason: String)? = { _, _ in nil }
     ) throws {
@@ -33,16 +32,16 @@ final class FakeElasticsearch: @unchecked Sendable {
 
     private final class Box: @unchecked Sendable { weak var target: FakeElasticsearch? }
 
-    var url: String { server.baseURL }
-    var ids: [String] { state.withLock { $0.order } }
-    func document(_ id: String) -> [String: Any]? {
+    public var url: String { server.baseURL }
+    public var ids: [String] { state.withLock { $0.order } }
+    public func document(_ id: String) -> [String: Any]? {
         state.withLock { $0.documents[id] }.flatMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
     }
-    func stop() { server.stop() }
+    public func stop() { server.stop() }
 
-    private func handle(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply {
+    fileprivate func handle(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply {
         guard request.header("Authorization") == authorization else {
             return .json(
                 401, #"{"error":{"type":"security_exception","reason":"unable to authenticate"},"status":401}"#)
@@ -94,4 +93,9 @@ final class FakeElasticsearch: @unchecked Sendable {
         }
         return .json(200, #"{"took":3,"errors":\#(errors),"items":[\#(items.joined(separator: ","))]}"#)
     }
+}
+
+extension FakeElasticsearch {
+    /// Answers `request` as this Elasticsearch would, for a wrapping server that adds delays.
+    public func forward(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply { handle(request) }
 }
