@@ -13,6 +13,12 @@ public protocol PluginOptions: Decodable, Equatable, Sendable {
 /// An option's YAML key with its help text, shown by `siem-export plugins`.
 public protocol OptionKey: CodingKey, CaseIterable, Sendable {
     var help: String { get }
+    /// A credential: a config must give it by reference (`${env:…}`, `${file:…}`), never inline.
+    var isSecret: Bool { get }
+}
+
+extension OptionKey {
+    public var isSecret: Bool { false }
 }
 
 /// What a plugin learns from where it is assembled.

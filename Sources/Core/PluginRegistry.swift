@@ -11,6 +11,8 @@ public struct OptionDescription: Sendable, Equatable {
     public let help: String
     /// The default as text, read off `Options()`; "none" for an optional without one.
     public let defaultValue: String
+    /// Must be given by reference in a config.
+    public let isSecret: Bool
 }
 
 /// What the registry knows of a plugin without making one.
@@ -127,7 +129,8 @@ public struct PluginRegistry: Sendable {
             let property = key.stringValue.replacingUnderscores().lowercased()
             let child = mirror.children.first { $0.label?.lowercased() == property }
             return OptionDescription(
-                key: key.stringValue, help: key.help, defaultValue: child.map { describe($0.value) } ?? "?")
+                key: key.stringValue, help: key.help, defaultValue: child.map { describe($0.value) } ?? "?",
+                isSecret: key.isSecret)
         }
     }
 

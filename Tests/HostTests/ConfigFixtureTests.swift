@@ -42,6 +42,9 @@ import Testing
             #expect(joined.contains(expectation), "\(file): missing «\(expectation)» in\n\(joined)")
         }
         #expect(found.allSatisfy { $0.hasPrefix(path) }, "every diagnostic names the file")
+        for secret in ["0f3c2a1e-literal-token", "Bearer literal"] {
+            #expect(!joined.contains(secret), "\(file): a diagnostic repeats a credential")
+        }
     }
 
     @Test func validConfigAssemblesEveryPipelineWithItsOptions() throws {

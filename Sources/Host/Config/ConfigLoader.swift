@@ -201,15 +201,23 @@ struct NodeReader {
         let schemaNode = allowsSchema ? mapping["schema"] : nil
         if let schemaNode { schema = string(schemaNode, path: path + ".schema") }
         var pairs: [(Node, Node)] = []
+        var referenced: Set<String> = []
         for (key, value) in mapping {
             let name = key.string ?? ""
             if name == "type" || (allowsSchema && name == "schema") { continue }
+            if let text = value.scalar?.string, text.hasPrefix("${"), text.hasSuffix("}") { referenced.insert(name) }
+            for (inner, innerValue) in value.mapping ?? Node.Mapping([]) {
+                if let text = innerValue.scalar?.string, text.contains("${") {
+                    referenced.insert(name + "." + (inner.string ?? ""))
+                }
+            }
             pairs.append((key, expandSecrets(value, path: path + "." + name)))
         }
         guard let type else { return nil }
         return PluginNode(
             type: type, schema: schema, schemaMark: schemaNode?.mark,
             options: .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark)),
+            referencedKeys: referenced,
             path: path, mark: mapping.mark)
     }
 

@@ -82,6 +82,26 @@ public struct PipelineAssembler {
             return nil
         }
         let allowed = entry.description.optionKeys
+        let secrets = Set(entry.description.options.filter(\.isSecret).map(\.key))
+        for (key, value) in node.options.mapping ?? Node.Mapping([]) {
+            let name = key.string ?? ""
+            var credentials = secrets.contains(name) ? [name] : []
+            // Request headers that carry credentials count as secrets too.
+            if name == "headers" {
+                credentials += (value.mapping?.keys.compactMap(\.string) ?? []).filter(Self.isCredentialHeader).map {
+                    "headers." + $0
+                }
+            }
+            for credential in credentials where !node.referencedKeys.contains(credential) {
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        file: config.path, line: value.mark?.line, column: value.mark?.column,
+                        path: node.path + "." + credential,
+                        message:
+                            "a credential must be given by reference (${env:NAME} or ${file:PATH}), not written in the config"
+                    ))
+            }
+        }
         for key in Array(node.options.mapping?.keys ?? Node.Mapping([]).keys) {
             let name = key.string ?? "?"
             if !allowed.contains(name) {
@@ -124,6 +144,12 @@ public struct PipelineAssembler {
     ) throws -> I {
         try entry.make(
             options: YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path), context: context)
+    }
+
+    /// Header names that carry credentials: Authorization and anything named like a token or key.
+    static func isCredentialHeader(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return ["authorization", "token", "key", "secret", "password", "cookie"].contains { lowered.contains($0) }
     }
 
     private func diagnostic(

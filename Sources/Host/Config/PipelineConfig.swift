@@ -8,6 +8,8 @@ public struct PluginNode {
     public var schemaMark: Mark?
     /// The node's other keys, decoded by the plugin itself.
     public var options: Node
+    /// Option keys (and `headers.<name>`) whose value was written as `${env:…}`/`${file:…}`.
+    public var referencedKeys: Set<String> = []
     /// Where the node is, e.g. `pipelines[0].sink`.
     public var path: String
     public var mark: Mark?

@@ -37,6 +37,7 @@ public final class AzureLogsIngestionSink: EventSink {
             case tokenURL = "token_url"
             case scope
             case maxBatchBytes = "max_batch_bytes"
+            public var isSecret: Bool { self == .clientSecret }
             public var help: String {
                 switch self {
                 case .endpoint: return "data collection endpoint (or DCR logs ingestion) URL"

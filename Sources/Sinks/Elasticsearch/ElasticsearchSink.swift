@@ -29,6 +29,7 @@ public final class ElasticsearchSink: EventSink {
             case apiKey = "api_key"
             case username, password
             case maxBatchBytes = "max_batch_bytes"
+            public var isSecret: Bool { self == .apiKey || self == .password }
             public var help: String {
                 switch self {
                 case .url: return "Elasticsearch base URL, e.g. https://es.example:9200"

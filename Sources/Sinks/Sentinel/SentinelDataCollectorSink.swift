@@ -33,6 +33,7 @@ public final class SentinelDataCollectorSink: EventSink {
             case timeGeneratedField = "time_generated_field"
             case url
             case maxBatchBytes = "max_batch_bytes"
+            public var isSecret: Bool { self == .sharedKey }
             public var help: String {
                 switch self {
                 case .workspaceID: return "Log Analytics workspace id (a GUID)"

@@ -35,6 +35,7 @@ public final class SplunkHECSink: EventSink {
             case deadLetterPath = "dead_letter_path"
             case healthCheck = "health_check"
             case maxBatchBytes = "max_batch_bytes"
+            public var isSecret: Bool { self == .token }
             public var help: String {
                 switch self {
                 case .url: return "HEC base URL, e.g. https://splunk.example:8088 (paths are added)"
