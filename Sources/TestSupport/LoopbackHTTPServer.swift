@@ -56,9 +56,11 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private let connectionCount = Mutex(0)
     private let stopped = Mutex(false)
 
-    /// `certificateChain`/`privateKey` are PEM files; with them the server speaks TLS only.
+    /// `certificateChain`/`privateKey` are PEM files; with them the server speaks TLS only. With
+    /// `clientCA` it also demands a client certificate signed by that CA (mutual TLS).
     public init(
-        certificateChain: String? = nil, privateKey: String? = nil, handler: @escaping @Sendable (Request) -> Reply
+        certificateChain: String? = nil, privateKey: String? = nil, clientCA: String? = nil,
+        handler: @escaping @Sendable (Request) -> Reply
     ) throws {
         signal(SIGPIPE, SIG_IGN)
         self.handler = handler
@@ -67,6 +69,12 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
                 SSL_CTX_use_certificate_chain_file(context, certificateChain) == 1,
                 SSL_CTX_use_PrivateKey_file(context, privateKey, SSL_FILETYPE_PEM) == 1
             else { throw ServerError("cannot load the TLS certificate or key") }
+            if let clientCA {
+                guard SSL_CTX_load_verify_locations(context, clientCA, nil) == 1 else {
+                    throw ServerError("cannot load the client CA")
+                }
+                SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nil)
+            }
             tls = context
         } else {
             tls = nil

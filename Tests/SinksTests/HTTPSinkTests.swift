@@ -161,6 +161,35 @@ import Testing
         #expect(try await trusting.send(SinkTestBatches.batch(1...2)).accepted == 2)
     }
 
+    @Test func mutualTLSPresentsTheClientCertificate() async throws {
+        let certificates = try TestCertificates.make()
+        let server = try LoopbackHTTPServer(
+            certificateChain: certificates.certificateFile, privateKey: certificates.keyFile,
+            clientCA: certificates.caFile
+        ) { _ in .json(200, "{}") }
+        defer { server.stop() }
+        let anonymous = try sink(server.baseURL) {
+            $0.http.caFile = certificates.caFile
+            $0.http.maxRetries = 0
+        }
+        await #expect(throws: SIEMError.self) { _ = try await anonymous.send(SinkTestBatches.batch(1...1)) }
+        #expect(server.requests.isEmpty, "no request got through without a client certificate")
+        let identified = try sink(server.baseURL) {
+            $0.http.caFile = certificates.caFile
+            $0.http.clientCert = certificates.clientCertificateFile
+            $0.http.clientKey = certificates.clientKeyFile
+        }
+        #expect(try await identified.send(SinkTestBatches.batch(1...2)).accepted == 2)
+    }
+
+    @Test func aConfiguredProxyCarriesTheRequest() async throws {
+        let proxy = try LoopbackHTTPServer { _ in .json(200, "{}") }
+        defer { proxy.stop() }
+        let sink = try sink("http://receiver.invalid/ingest") { $0.http.proxy = proxy.baseURL }
+        #expect(try await sink.send(SinkTestBatches.batch(1...1)).accepted == 1)
+        #expect(proxy.requests.first?.target == "http://receiver.invalid/ingest", "absolute-form request to the proxy")
+    }
+
     @Test(arguments: ["ftp://x", "https://user:pw@host/x", "host:8080", "https:///path"])
     func refusesURLsThatAreNotPlainHTTPEndpoints(_ url: String) {
         var options = HTTPSink.Options()
