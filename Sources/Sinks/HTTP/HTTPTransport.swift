@@ -2,6 +2,10 @@ import CCurl
 import Dispatch
 import SIEMCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// HTTP over libcurl, one connection kept alive across batches.
 ///
 /// Certificate and host-name verification are always on (there is no option to turn them off);
@@ -23,6 +27,15 @@ public final class HTTPTransport: @unchecked Sendable {
         }
         self.handle = handle
         self.options = options
+        // A missing CA or key file would otherwise surface as a vague TLS error on first send.
+        // (Every stored property is set, so deinit frees the handle if this throws.)
+        for (key, path) in [
+            ("ca_file", options.caFile), ("client_cert", options.clientCert), ("client_key", options.clientKey),
+        ] {
+            if let path, access(path, R_OK) != 0 {
+                throw SIEMError.config(location: path, message: "\(key) cannot be read")
+            }
+        }
     }
 
     deinit { curl_easy_cleanup(handle) }
