@@ -110,7 +110,7 @@ struct ExportCommand: AsyncParsableCommand {
             let pipeline = AssembledPipeline(
                 name: "export", formatter: formatter, formatterID: formatterID,
                 framing: formatterEntry.description.framing ?? .ndjson, sink: sink,
-                sinkID: output == "-" ? "stdout" : "file")
+                sinkID: sinkID)
             let query = SourceQuery(afterID: 0, throughID: try source.highestID() ?? 0, sinceUnix: since, order: order)
             let summaries = try await PipelineRunner(batchSize: batchSize).run(
                 source: source, mapper: mapper, pipelines: [pipeline], query: query, startAfter: [0], limit: limit)
