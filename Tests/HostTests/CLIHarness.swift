@@ -38,8 +38,8 @@ struct CLIHarness {
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: path("stdout.txt"), contents: nil)
-        FileManager.default.createFile(atPath: path("stderr.txt"), contents: nil)
+        _ = FileManager.default.createFile(atPath: path("stdout.txt"), contents: nil)
+        _ = FileManager.default.createFile(atPath: path("stderr.txt"), contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stdout.txt")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stderr.txt")))
         process.standardInput = FileHandle.nullDevice
@@ -64,8 +64,8 @@ struct CLIHarness {
         let id = UUID().uuidString
         let outURL = directory.appendingPathComponent(".stdout-\(id)")
         let errURL = directory.appendingPathComponent(".stderr-\(id)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
