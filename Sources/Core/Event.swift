@@ -17,14 +17,14 @@ public struct Event: Sendable, Equatable {
     /// The RFC 3161 timestamp token's time, as the registry stored it.
     public var qualifiedTimestamp: String?
     public var tlogIndex: Int64?
-    /// Always a non-empty `.object` when present.
-    public var extra: JSONValue?
+    /// A non-empty JSON object, canonical, when present.
+    public var extra: JSONText?
 
     public init(
         eventID: Int64, kind: String, occurredUnix: Int64, registryID: String, tokenID: String? = nil,
         fileID: String? = nil, recipientID: String? = nil, issuerID: String? = nil, sourceIP: String? = nil,
         userAgent: String? = nil, qualifiedTimestamp: String? = nil, tlogIndex: Int64? = nil,
-        extra: JSONValue? = nil
+        extra: JSONText? = nil
     ) {
         self.eventID = eventID
         self.kind = kind

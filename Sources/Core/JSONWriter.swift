@@ -146,7 +146,21 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// `value` rendered as compact JSON and written as one JSON string (Sentinel's `ExtraJson`).
+    /// Canonical JSON written as is.
+    public mutating func json(_ text: JSONText) {
+        separator()
+        bytes.append(contentsOf: text.bytes)
+        needsComma = true
+    }
+
+    /// Canonical JSON written as one JSON string (Sentinel's `ExtraJson`).
+    public mutating func jsonTextString(_ text: JSONText) {
+        separator()
+        text.bytes.withUnsafeBufferPointer { appendEscaped(utf8: $0) }
+        needsComma = true
+    }
+
+    /// `value` rendered as compact JSON and written as one JSON string.
     public mutating func jsonTextString(_ value: JSONValue) {
         var inner = JSONWriter(capacity: 256)
         inner.value(value)
@@ -174,6 +188,12 @@ public struct JSONWriter: Sendable {
         guard let value else { return }
         key(name)
         self.value(value)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: JSONText?) {
+        guard let value else { return }
+        key(name)
+        json(value)
     }
 
     public mutating func field(_ name: StaticString, constant: StaticString) {
@@ -209,15 +229,21 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    @inlinable
     mutating func appendEscaped(_ string: String) {
         var string = string
         string.withUTF8 { appendEscaped(utf8: $0) }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Writes `"…"`, escaping `"`, `\`, C0 controls and DEL; runs of plain bytes are copied at once.
+    @inlinable
     mutating func appendEscaped(utf8 source: UnsafeBufferPointer<UInt8>) {
+        JSONWriter.appendEscaped(source, to: &bytes)
+    }
+
+    /// The escaping rule of every string we write, for anything that renders JSON bytes.
+    @inlinable
+    public static func appendEscaped(_ source: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var runStart = 0
         var i = 0
@@ -237,8 +263,8 @@ public struct JSONWriter: Sendable {
                 bytes.append(UInt8(ascii: "u"))
                 bytes.append(UInt8(ascii: "0"))
                 bytes.append(UInt8(ascii: "0"))
-                bytes.append(JSONWriter.hexDigits[Int(c >> 4)])
-                bytes.append(JSONWriter.hexDigits[Int(c & 0x0F)])
+                bytes.append(hexDigit(c >> 4))
+                bytes.append(hexDigit(c & 0x0F))
             }
             i += 1
             runStart = i
@@ -246,4 +272,7 @@ public struct JSONWriter: Sendable {
         if runStart < n { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<n])) }
         bytes.append(UInt8(ascii: "\""))
     }
+
+    @inlinable
+    static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
 }

@@ -92,14 +92,27 @@ public struct OversightBeaconMapper: EventMapper {
 
     /// The `extra` column as a non-empty JSON object, key order kept. Text that is not JSON is kept
     /// as `{"raw": text}`, JSON that is not an object as `{"raw": value}`; empty and `null` are absent.
-    static func extra(_ value: SQLValue) -> JSONValue? {
+    static func extra(_ value: SQLValue) -> JSONText? {
         guard let text = value.textValue, !text.trimmingASCIIWhitespace().isEmpty else { return nil }
-        guard let parsed = try? JSONParser.parse(text) else { return .object([("raw", .string(text))]) }
-        switch parsed {
-        case .null: return nil
-        case .object(let members): return members.isEmpty ? nil : parsed
-        default: return .object([("raw", parsed)])
+        switch JSONCanonicalizer.canonicalize(text) {
+        case .object(let object): return object
+        case .empty: return nil
+        case .other(let json): return raw(json.bytes)
+        case .invalid:
+            var escaped: [UInt8] = []
+            var text = text
+            text.withUTF8 { JSONWriter.appendEscaped($0, to: &escaped) }
+            return raw(escaped)
         }
+    }
+
+    /// `{"raw":<json>}`.
+    private static func raw(_ json: [UInt8]) -> JSONText {
+        var bytes: [UInt8] = Array(#"{"raw":"#.utf8)
+        bytes.reserveCapacity(json.count + 8)
+        bytes += json
+        bytes.append(UInt8(ascii: "}"))
+        return JSONText(canonicalBytes: bytes)
     }
 
     static func excerpt(_ value: SQLValue) -> String {

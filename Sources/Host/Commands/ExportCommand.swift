@@ -104,7 +104,8 @@ struct ExportCommand: AsyncParsableCommand {
                 sinkID = "http"
             } else {
                 (sink, sinkID) = (
-                    try make(registry.sinks["file"], [("path", output), ("mode", "append")], "sink"), "file"
+                    try make(registry.sinks["file"], [("path", output), ("mode", "append"), ("sync", "none")], "sink"),
+                    "file"
                 )
             }
             let pipeline = AssembledPipeline(

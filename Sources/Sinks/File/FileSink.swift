@@ -15,15 +15,20 @@ public final class FileSink: EventSink, @unchecked Sendable {
 
     public struct Options: PluginOptions {
         public enum Mode: String, OptionChoice { case append, truncate }
+        public enum Sync: String, OptionChoice { case batch, none }
         public var path: String
         public var mode: Mode
+        public var sync: Sync
 
         public enum CodingKeys: String, OptionKey {
-            case path, mode
+            case path, mode, sync
             public var help: String {
                 switch self {
                 case .path: return "output file (relative to the config file); its directory must exist"
                 case .mode: return "append: add to the file; truncate: empty it when the run starts"
+                case .sync:
+                    return
+                        "batch: fsync before the checkpoint may pass a batch; none: leave flushing to the OS (one-shot exports)"
                 }
             }
         }
@@ -31,6 +36,7 @@ public final class FileSink: EventSink, @unchecked Sendable {
         public init() {
             path = ""
             mode = .append
+            sync = .batch
         }
 
         public init(from decoder: any Decoder) throws {
@@ -38,6 +44,7 @@ public final class FileSink: EventSink, @unchecked Sendable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             try c.update(&path, .path)
             try c.update(&mode, .mode)
+            try c.update(&sync, .sync)
         }
 
         public func validate() throws {
@@ -46,12 +53,14 @@ public final class FileSink: EventSink, @unchecked Sendable {
     }
 
     public let path: String
+    private let sync: Bool
     private let output: FileDescriptorOutput?
 
     /// Opens (and creates) the file now, so an unwritable path fails before anything is read.
     /// In a dry run it only checks that it could.
     public init(options: Options, context: PluginContext) throws {
         path = context.resolve(path: options.path)
+        sync = options.sync == .batch
         if context.dryRun {
             try Self.checkWritable(path)
             output = nil
@@ -85,7 +94,7 @@ public final class FileSink: EventSink, @unchecked Sendable {
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         guard let output else { throw SIEMError.output(path: path, message: "opened for a dry run only") }
-        try output.writeBatch(batch.bytes, sync: true)
+        try output.writeBatch(batch.bytes, sync: sync)
         return Delivery(accepted: batch.count)
     }
 
