@@ -1,54 +1,73 @@
-/// Canonical compact JSON written straight into a caller-owned byte buffer.
+/// Canonical compact JSON written straight into a byte buffer.
 ///
 /// Keys come out in the order the formatter writes them, separators are compact, strings are
 /// escaped per RFC 8259 (control characters and U+007F as `\u00XX`, `/` left alone, non-ASCII
 /// as raw UTF-8). The same event always gives the same bytes, which is what golden files need,
-/// and no per-event dictionary or Foundation call sits in the hot path.
+/// and no per-event dictionary or Foundation call sits in the hot path. The buffer is shared by
+/// copies of a writer: pass it `inout`, as formatters do, rather than copying it.
 public struct JSONWriter: Sendable {
-    public var bytes: [UInt8]
+    @usableFromInline let buffer: JSONOutputBuffer
     @usableFromInline var needsComma = false
 
     public init(capacity: Int = 4_096) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        buffer = JSONOutputBuffer(capacity: capacity)
+    }
+
+    /// Empties the writer, keeping its memory for the next batch.
+    public mutating func reset() {
+        buffer.count = 0
+        needsComma = false
+    }
+
+    /// Everything written so far (a copy).
+    public var bytes: [UInt8] { buffer.array }
+
+    /// How many bytes are written.
+    @inlinable public var count: Int { buffer.count }
+
+    /// Appends bytes that are already valid JSON for the current position.
+    @inlinable
+    public mutating func appendRaw(_ raw: some Collection<UInt8>) {
+        if let done = raw.withContiguousStorageIfAvailable({ buffer.append($0) }) { return done }
+        for byte in raw { buffer.append(byte) }
     }
 
     // MARK: Structure
 
     @inlinable
     mutating func separator() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { buffer.append(UInt8(ascii: ",")) }
     }
 
     public mutating func beginObject() {
         separator()
-        bytes.append(UInt8(ascii: "{"))
+        buffer.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        buffer.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     public mutating func beginArray() {
         separator()
-        bytes.append(UInt8(ascii: "["))
+        buffer.append(UInt8(ascii: "["))
         needsComma = false
     }
 
     public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        buffer.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// A member name known at compile time; it must not need escaping.
     public mutating func key(_ name: StaticString) {
         separator()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(UnsafeRawPointer(name.utf8Start), count: name.utf8CodeUnitCount)
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -56,13 +75,13 @@ public struct JSONWriter: Sendable {
     public mutating func key(_ name: String) {
         separator()
         appendEscaped(name)
-        bytes.append(UInt8(ascii: ":"))
+        buffer.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// Ends one record of a line-framed batch: a newline, and a fresh comma state.
     public mutating func endRecord() {
-        bytes.append(0x0A)
+        buffer.append(0x0A)
         needsComma = false
     }
 
@@ -77,9 +96,9 @@ public struct JSONWriter: Sendable {
     /// A constant string known at compile time; it must not need escaping.
     public mutating func string(_ value: StaticString) {
         separator()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(UnsafeRawPointer(value.utf8Start), count: value.utf8CodeUnitCount)
+        buffer.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
@@ -92,34 +111,34 @@ public struct JSONWriter: Sendable {
     /// An integer written as a JSON string, for ids that SIEMs index as keywords.
     public mutating func intString(_ value: Int64) {
         separator()
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: "\""))
         appendDecimal(value)
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
     public mutating func bool(_ value: Bool) {
         separator()
         if value {
-            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+            appendStatic("true")
         } else {
-            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+            appendStatic("false")
         }
         needsComma = true
     }
 
     public mutating func null() {
         separator()
-        bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        appendStatic("null")
         needsComma = true
     }
 
     /// Unix seconds as an RFC 3339 UTC string, e.g. `"1970-01-01T00:00:00Z"`.
     public mutating func rfc3339(_ unixSeconds: Int64) {
         separator()
-        bytes.append(UInt8(ascii: "\""))
-        RFC3339.write(unixSeconds: unixSeconds, into: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: "\""))
+        RFC3339.write(unixSeconds: unixSeconds, into: buffer)
+        buffer.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
@@ -129,7 +148,7 @@ public struct JSONWriter: Sendable {
         case .bool(let b): bool(b)
         case .number(let text):
             separator()
-            bytes.append(contentsOf: text.utf8)
+            appendString(text)
             needsComma = true
         case .string(let s): string(s)
         case .array(let elements):
@@ -149,7 +168,7 @@ public struct JSONWriter: Sendable {
     /// Canonical JSON written as is.
     public mutating func json(_ text: JSONText) {
         separator()
-        bytes.append(contentsOf: text.bytes)
+        text.bytes.withUnsafeBufferPointer { buffer.append($0) }
         needsComma = true
     }
 
@@ -206,16 +225,16 @@ public struct JSONWriter: Sendable {
     @usableFromInline
     mutating func appendDecimal(_ value: Int64) {
         if value == Int64.min {
-            bytes.append(contentsOf: "-9223372036854775808".utf8)
+            appendStatic("-9223372036854775808")
             return
         }
         var v = value
         if v < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            buffer.append(UInt8(ascii: "-"))
             v = -v
         }
         if v < 10 {
-            bytes.append(UInt8(truncatingIfNeeded: 48 + v))
+            buffer.append(UInt8(truncatingIfNeeded: 48 + v))
             return
         }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -225,7 +244,7 @@ public struct JSONWriter: Sendable {
                 v /= 10
                 count += 1
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - count)...]))
+            buffer.append(UnsafeRawPointer(digits.baseAddress! + (20 - count)), count: count)
         }
     }
 
@@ -238,41 +257,93 @@ public struct JSONWriter: Sendable {
     /// Writes `"…"`, escaping `"`, `\`, C0 controls and DEL; runs of plain bytes are copied at once.
     @inlinable
     mutating func appendEscaped(utf8 source: UnsafeBufferPointer<UInt8>) {
-        JSONWriter.appendEscaped(source, to: &bytes)
+        buffer.reserve(source.count + 2)
+        buffer.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var i = JSONWriter.nextEscape(source, from: 0)
+        while i < source.count {
+            if let base = source.baseAddress, runStart < i { buffer.append(UnsafeRawPointer(base + runStart), count: i - runStart) }
+            JSONWriter.writeEscape(source[i]) { buffer.append($0) }
+            runStart = i + 1
+            i = JSONWriter.nextEscape(source, from: runStart)
+        }
+        if let base = source.baseAddress, runStart < source.count {
+            buffer.append(UnsafeRawPointer(base + runStart), count: source.count - runStart)
+        }
+        buffer.append(UInt8(ascii: "\""))
     }
 
-    /// The escaping rule of every string we write, for anything that renders JSON bytes.
-    @inlinable
+    /// The escaping rule of every string we write, for code that renders JSON into an array.
     public static func appendEscaped(_ source: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var runStart = 0
-        var i = 0
-        let n = source.count
-        while i < n {
-            let c = source[i]
-            if c >= 0x20 && c != 0x22 && c != 0x5C && c != 0x7F {
-                i += 1
-                continue
-            }
+        var i = nextEscape(source, from: 0)
+        while i < source.count {
             if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<i])) }
-            bytes.append(UInt8(ascii: "\\"))
-            switch c {
-            case 0x22: bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C)
-            default:
-                bytes.append(UInt8(ascii: "u"))
-                bytes.append(UInt8(ascii: "0"))
-                bytes.append(UInt8(ascii: "0"))
-                bytes.append(hexDigit(c >> 4))
-                bytes.append(hexDigit(c & 0x0F))
-            }
-            i += 1
-            runStart = i
+            writeEscape(source[i]) { bytes.append($0) }
+            runStart = i + 1
+            i = nextEscape(source, from: runStart)
         }
-        if runStart < n { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<n])) }
+        if runStart < source.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart...])) }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The index of the first byte at or after `start` that needs escaping, or `source.count`.
+    /// Eight bytes at a time: a word is skipped when none of its bytes is below 0x20, `"`, `\`
+    /// or DEL (the "has zero byte" bit trick; bytes of 0x80 and above never match).
+    @inlinable
+    static func nextEscape(_ source: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = source.baseAddress else { return source.count }
+        var i = start
+        let n = source.count
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= n {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let below20 = (word &- ones &* 0x20) & ~word & highs
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let delete = word ^ (ones &* 0x7F)
+            let zeros =
+                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((delete &- ones) & ~delete)
+            if (below20 | (zeros & highs)) != 0 { break }
+            i += 8
+        }
+        while i < n {
+            let c = base[i]
+            if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F { return i }
+            i += 1
+        }
+        return n
+    }
+
+    /// Writes the escape of one byte that `nextEscape` stopped at.
+    @inlinable @inline(__always)
+    static func writeEscape(_ c: UInt8, _ emit: (UInt8) -> Void) {
+        emit(UInt8(ascii: "\\"))
+        switch c {
+        case 0x22: emit(0x22)
+        case 0x5C: emit(0x5C)
+        default:
+            emit(UInt8(ascii: "u"))
+            emit(UInt8(ascii: "0"))
+            emit(UInt8(ascii: "0"))
+            emit(hexDigit(c >> 4))
+            emit(hexDigit(c & 0x0F))
+        }
     }
 
     @inlinable
     static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
+
+    @inlinable
+    mutating func appendStatic(_ text: StaticString) {
+        buffer.append(UnsafeRawPointer(text.utf8Start), count: text.utf8CodeUnitCount)
+    }
+
+    @inlinable
+    mutating func appendString(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append($0) }
+    }
 }

@@ -5,6 +5,20 @@ public enum RFC3339 {
 
     /// Writes `YYYY-MM-DDThh:mm:ssZ` (20 bytes). The caller keeps `seconds` in `representableSeconds`.
     public static func write(unixSeconds seconds: Int64, into out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            let n = write(unixSeconds: seconds, to: scratch.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: n))
+        }
+    }
+
+    static func write(unixSeconds seconds: Int64, into buffer: JSONOutputBuffer) {
+        buffer.reserve(20)
+        buffer.count += write(unixSeconds: seconds, to: buffer.base + buffer.count)
+    }
+
+    /// Writes the 20 bytes at `p`; returns 20.
+    static func write(unixSeconds seconds: Int64, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var out = OutputCursor(p)
         let t = CivilTime(unixSeconds: seconds)
         append(t.year, width: 4, into: &out)
         out.append(UInt8(ascii: "-"))
@@ -18,17 +32,32 @@ public enum RFC3339 {
         out.append(UInt8(ascii: ":"))
         append(t.second, width: 2, into: &out)
         out.append(UInt8(ascii: "Z"))
+        return out.written
+    }
+
+    /// A write position in memory the caller has reserved.
+    struct OutputCursor {
+        let start: UnsafeMutablePointer<UInt8>
+        var position: UnsafeMutablePointer<UInt8>
+        init(_ start: UnsafeMutablePointer<UInt8>) {
+            self.start = start
+            position = start
+        }
+        @inline(__always) mutating func append(_ byte: UInt8) {
+            position.pointee = byte
+            position += 1
+        }
+        var written: Int { position - start }
     }
 
     public static func string(fromUnixSeconds seconds: Int64) -> String {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(20)
         write(unixSeconds: seconds, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
     @inline(__always)
-    static func append(_ value: Int64, width: Int, into out: inout [UInt8]) {
+    static func append(_ value: Int64, width: Int, into out: inout OutputCursor) {
         var divisor: Int64 = 1
         for _ in 1..<width { divisor *= 10 }
         var v = value

@@ -46,6 +46,8 @@ public struct PipelineRunner {
         var events: [Event] = []
         events.reserveCapacity(batchSize)
         var remaining = limit ?? Int.max
+        // One writer per pipeline, reused: its memory is allocated once, not per batch.
+        var writers = pipelines.map { _ in JSONWriter(capacity: batchSize * 1_024) }
 
         while remaining > 0 && !shouldStop() {
             try reader.next(into: &rows, max: min(batchSize, remaining))
@@ -66,7 +68,8 @@ public struct PipelineRunner {
             let batchEnd = failure == nil ? rows[rows.count - 1].id : events.last?.eventID
             for (index, pipeline) in pipelines.enumerated() {
                 guard let batchEnd, !watermarked || batchEnd > checkpoints[index] else { continue }
-                let batch = try Self.encode(events, after: watermarked ? checkpoints[index] : .min, with: pipeline)
+                let batch = try Self.encode(
+                    events, after: watermarked ? checkpoints[index] : .min, with: pipeline, writer: &writers[index])
                 if !batch.isEmpty {
                     let delivery: Delivery
                     do {
@@ -106,11 +109,9 @@ public struct PipelineRunner {
 
     /// Formats the events after `checkpoint` for one pipeline, one record per line.
     static func encode(
-        _ events: [Event], after checkpoint: Int64, with pipeline: AssembledPipeline
-    ) throws
-        -> EncodedBatch
-    {
-        var writer = JSONWriter(capacity: events.count * 640)
+        _ events: [Event], after checkpoint: Int64, with pipeline: AssembledPipeline, writer: inout JSONWriter
+    ) throws -> EncodedBatch {
+        writer.reset()
         var ends: [Int] = []
         var ids: [Int64] = []
         ends.reserveCapacity(events.count)
@@ -122,7 +123,7 @@ public struct PipelineRunner {
                 throw SIEMError.badRow(id: event.eventID, message: "\(pipeline.formatterID) formatter: \(error)")
             }
             writer.endRecord()
-            ends.append(writer.bytes.count)
+            ends.append(writer.count)
             ids.append(event.eventID)
         }
         return EncodedBatch(

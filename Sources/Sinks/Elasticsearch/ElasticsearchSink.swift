@@ -166,7 +166,7 @@ public final class ElasticsearchSink: EventSink {
             writer.endObject()
             writer.endObject()
             writer.endRecord()
-            writer.bytes.append(contentsOf: batch.record(i))
+            writer.appendRaw(batch.record(i))
             writer.endRecord()
         }
         return writer.bytes
