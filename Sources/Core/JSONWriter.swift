@@ -262,7 +262,9 @@ public struct JSONWriter: Sendable {
         var runStart = 0
         var i = JSONWriter.nextEscape(source, from: 0)
         while i < source.count {
-            if let base = source.baseAddress, runStart < i { buffer.append(UnsafeRawPointer(base + runStart), count: i - runStart) }
+            if let base = source.baseAddress, runStart < i {
+                buffer.append(UnsafeRawPointer(base + runStart), count: i - runStart)
+            }
             JSONWriter.writeEscape(source[i]) { buffer.append($0) }
             runStart = i + 1
             i = JSONWriter.nextEscape(source, from: runStart)

@@ -75,10 +75,3 @@ func withStopSignals<T: Sendable>(
     signals.install { task.cancel() }
     return try await task.value
 }
-
-/// Hands values that are used by one task at a time to the task that runs the pipelines; the
-/// command's own task only waits for it.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

@@ -40,32 +40,23 @@ public struct PipelineRunner {
         }
         var checkpoints = startAfter
         for pipeline in pipelines { try await pipeline.sink.start() }
-        let reader = try source.open(query)
-        var rows: [SourceRow] = []
-        rows.reserveCapacity(batchSize)
-        var events: [Event] = []
-        events.reserveCapacity(batchSize)
-        var remaining = limit ?? Int.max
+        let producer = MappedBatchProducer(
+            reader: try source.open(query), mapper: mapper, batchSize: batchSize, limit: limit)
+        defer { producer.finish() }
         // One writer per pipeline, reused: its memory is allocated once, not per batch.
         var writers = pipelines.map { _ in JSONWriter(capacity: batchSize * 1_024) }
 
-        while remaining > 0 && !shouldStop() {
-            try reader.next(into: &rows, max: min(batchSize, remaining))
-            if rows.isEmpty { break }
-            events.removeAll(keepingCapacity: true)
-            var failure: (any Error)?
-            for row in rows {
-                do {
-                    events.append(try mapper.map(row))
-                } catch {
-                    failure = error
-                    break
-                }
-            }
-            remaining -= events.count
+        while !shouldStop() {
+            let events: [Event]
+            let failure: (any Error)?
             // Everything before a bad row is still delivered and checkpointed; the run then stops
             // at that row, so nothing is skipped past it.
-            let batchEnd = failure == nil ? rows[rows.count - 1].id : events.last?.eventID
+            let batchEnd: Int64?
+            switch await producer.next() {
+            case .finished: return summaries
+            case .failed(let error): throw error
+            case .batch(let batch): (events, batchEnd, failure) = (batch.events, batch.end, batch.failure)
+            }
             for (index, pipeline) in pipelines.enumerated() {
                 guard let batchEnd, !watermarked || batchEnd > checkpoints[index] else { continue }
                 let batch = try Self.encode(

@@ -1,0 +1,115 @@
+import Foundation
+import SIEMCore
+
+/// Reads and maps batches on a thread of its own, at most `capacity` batches ahead of the
+/// formatting and delivery that consume them, so the two halves of an export use both cores
+/// while memory stays bounded by a few batches.
+///
+/// The source's reader is used by this thread only, from start to `finish()`.
+final class MappedBatchProducer: @unchecked Sendable {
+    /// One mapped batch: its events, the id of its last row (the checkpoint it allows), and the
+    /// error that cut it short (a bad row: the events before it are here, the rest never read).
+    struct Batch {
+        var events: [Event]
+        var end: Int64?
+        var failure: (any Error)?
+    }
+
+    enum Item {
+        case batch(Batch)
+        case finished
+        case failed(any Error)
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Item] = []
+    private var waiting: CheckedContinuation<Item, Never>?
+    private var cancelled = false
+    private let capacity: Int
+    private let exited = DispatchSemaphore(value: 0)
+
+    init(reader: any RowReader, mapper: any EventMapper, batchSize: Int, limit: Int?, capacity: Int = 2) {
+        self.capacity = capacity
+        let reader = UncheckedSendable(reader)
+        let thread = Thread { [self] in
+            produce(reader.value, mapper, batchSize, limit ?? .max)
+            exited.signal()
+        }
+        thread.name = "siem-export.read"
+        thread.start()
+    }
+
+    private func produce(_ reader: any RowReader, _ mapper: any EventMapper, _ batchSize: Int, _ limit: Int) {
+        var remaining = limit
+        var rows: [SourceRow] = []
+        while remaining > 0 {
+            do {
+                try reader.next(into: &rows, max: min(batchSize, remaining))
+            } catch {
+                _ = put(.failed(error))
+                return
+            }
+            if rows.isEmpty { break }
+            remaining -= rows.count
+            var events: [Event] = []
+            events.reserveCapacity(rows.count)
+            var failure: (any Error)?
+            for row in rows {
+                do {
+                    events.append(try mapper.map(row))
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            let end = failure == nil ? rows[rows.count - 1].id : events.last?.eventID
+            guard put(.batch(Batch(events: events, end: end, failure: failure))), failure == nil else { return }
+        }
+        _ = put(.finished)
+    }
+
+    /// Hands an item over, waiting while `capacity` items are queued; false once cancelled.
+    private func put(_ item: Item) -> Bool {
+        condition.lock()
+        while queue.count >= capacity && !cancelled { condition.wait() }
+        if cancelled {
+            condition.unlock()
+            return false
+        }
+        if let waiting {
+            self.waiting = nil
+            condition.unlock()
+            waiting.resume(returning: item)
+            return true
+        }
+        queue.append(item)
+        condition.unlock()
+        return true
+    }
+
+    /// The next item, waiting for the reader if it is behind.
+    func next() async -> Item {
+        await withCheckedContinuation { continuation in
+            condition.lock()
+            if queue.isEmpty {
+                waiting = continuation
+                condition.unlock()
+            } else {
+                let item = queue.removeFirst()
+                condition.signal()
+                condition.unlock()
+                continuation.resume(returning: item)
+            }
+        }
+    }
+
+    /// Stops the reader and waits for its thread to end, so nothing touches the source afterwards.
+    func finish() {
+        condition.lock()
+        cancelled = true
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+        exited.wait()
+    }
+}
