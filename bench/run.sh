@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The benchmark: formatted events per second from SQLite to a file, memory, and HTTP delivery
+# throughput, side by side with SQLite's own JSON output on the same database.
+#
+#   bash bench/run.sh                 # 100,000 and 1,000,000 rows, median of 3 runs each
+#   SIZES=100000 RUNS=5 bash bench/run.sh
+#
+# Prints a Markdown report (also written to bench/last-run.md). Not part of the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES="${SIZES:-100000 1000000}"
+RUNS="${RUNS:-3}"
+bash scripts/install-dependencies.sh
+swift build -c release --product siem-export >/dev/null
+swift build -c release --product siem-bench-receiver >/dev/null
+bin="$PWD/.build/release/siem-export"
+receiver_bin="$PWD/.build/release/siem-bench-receiver"
+work="$(mktemp -d)"
+receiver_pid=""
+cleanup() {
+    [ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# median of the numbers on stdin
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# measure LABEL COMMAND...: runs it RUNS times; sets WALL (median s) and RSS (max KB)
+measure() {
+    local walls="" rss=0
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
+        read -r wall kb <"$work/time"
+        walls+="$wall"$'\n'
+        ((kb > rss)) && rss=$kb
+    done
+    WALL=$(printf '%s' "$walls" | median)
+    RSS=$rss
+}
+
+formatters=$("$bin" plugins | awk '/^formatters:/{f=1;next} /^[a-z]/{f=0} f && /^  [a-z]/{print $1}')
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+exec > >(tee bench/last-run.md)
+echo "# Benchmark run $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo
+echo "Machine: $(nproc) cores ($cpu), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo). Release build, median of $RUNS runs."
+echo
+for rows in $SIZES; do
+    db="$work/registry-$rows.sqlite"
+    "$bin" demo-registry "$db" --rows "$rows" 2>/dev/null
+    measure bash -c "sqlite3 -json '$db' 'SELECT * FROM events' > '$work/floor.json'"
+    floor=$WALL
+    floor_bytes=$(stat -c %s "$work/floor.json")
+    rm -f "$work/floor.json"
+    echo "## $rows rows to a file (export --order id)"
+    echo
+    echo "| what | wall s | events/s | output MB | MB/s | peak RSS MB | × sqlite3 -json |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    awk -v w="$floor" -v r="$rows" -v b="$floor_bytes" 'BEGIN{printf "| sqlite3 -json (floor) | %.2f | %.0f | %.0f | %.0f | – | 1.00 |\n", w, r/w, b/1e6, b/1e6/w}'
+    for f in $formatters; do
+        out="$work/out.jsonl"
+        measure bash -c "rm -f '$out'; '$bin' export --db '$db' --format $f --registry-id bench --order id --output '$out'"
+        bytes=$(stat -c %s "$out")
+        rm -f "$out"
+        awk -v f="$f" -v w="$WALL" -v r="$rows" -v b="$bytes" -v k="$RSS" -v fl="$floor" \
+            'BEGIN{printf "| %s | %.2f | %.0f | %.0f | %.0f | %.1f | %.2f |\n", f, w, r/w, b/1e6, b/1e6/w, k/1024, w/fl}'
+    done
+    echo
+done
+
+rows=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
+db="$work/registry-$rows.sqlite"
+echo "## HTTP delivery to a loopback receiver ($rows rows, batches of 1,000, run --config)"
+echo
+echo "| sink | compression | wall s | events/s | peak RSS MB |"
+echo "|---|---|---:|---:|---:|"
+for sink in splunk_hec elasticsearch; do
+    mode=$([ "$sink" = splunk_hec ] && echo hec || echo elasticsearch)
+    formatter=$([ "$sink" = splunk_hec ] && echo splunk_hec || echo ecs)
+    "$receiver_bin" "$mode" >"$work/port" &
+    receiver_pid=$!
+    for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+    port=$(cat "$work/port")
+    for compression in none gzip; do
+        auth=$([ "$sink" = splunk_hec ] && echo 'token: "${env:BENCH_SECRET}"' || echo 'api_key: "${env:BENCH_SECRET}"')
+        cat >"$work/bench.yaml" <<YAML
+version: 1
+source: {type: oversight_registry, path: $db}
+mapper: {type: oversight_beacon, registry_id: bench}
+checkpoint: {path: $work/state.sqlite}
+batch_size: 1000
+pipelines:
+  - name: bench
+    formatter: {type: $formatter}
+    sink: {type: $sink, url: "http://127.0.0.1:$port", $auth, compression: $compression}
+YAML
+        measure bash -c "rm -f '$work'/state.sqlite*; BENCH_SECRET=YmVuY2g6a2V5 '$bin' run --config '$work/bench.yaml'"
+        awk -v s="$sink" -v c="$compression" -v w="$WALL" -v r="$rows" -v k="$RSS" \
+            'BEGIN{printf "| %s | %s | %.2f | %.0f | %.1f |\n", s, c, w, r/w, k/1024}'
+    done
+    kill "$receiver_pid"
+    wait "$receiver_pid" 2>/dev/null || true
+    receiver_pid=""
+    rm -f "$work/port"
+done
