@@ -93,7 +93,7 @@ public struct OversightBeaconMapper: EventMapper {
     /// The `extra` column as a non-empty JSON object, key order kept. Text that is not JSON is kept
     /// as `{"raw": text}`, JSON that is not an object as `{"raw": value}`; empty and `null` are absent.
     static func extra(_ value: SQLValue) -> JSONText? {
-        guard let text = value.textValue, !text.trimmingASCIIWhitespace().isEmpty else { return nil }
+        guard let text = value.textValue, !isBlank(text) else { return nil }
         switch JSONCanonicalizer.canonicalize(text) {
         case .object(let object): return object
         case .empty: return nil
@@ -104,6 +104,11 @@ public struct OversightBeaconMapper: EventMapper {
             text.withUTF8 { JSONWriter.appendEscaped($0, to: &escaped) }
             return raw(escaped)
         }
+    }
+
+    /// Whether text is empty or only JSON whitespace; a byte scan, not a grapheme walk.
+    static func isBlank(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
     }
 
     /// `{"raw":<json>}`.
