@@ -209,6 +209,9 @@ public final class ElasticsearchSink: EventSink {
                 }
                 throw SIEMError.delivery(sink: name, message: message, retryable: false)
             }
+            // Elasticsearch puts `"errors":false` at the top of the answer when every item succeeded
+            // (as `took` and `errors` come first); then the items need no reading.
+            if BulkResults.reportsNoErrors(response.body) { return .done(()) }
             let results = try BulkResults(response.body, count: remaining.count, sink: name)
             var retry: [Int] = []
             var reason = ""
@@ -255,6 +258,21 @@ public final class ElasticsearchSink: EventSink {
 
 /// The per-item part of a `_bulk` answer, in request order.
 struct BulkResults {
+    /// Whether the answer's top-level `errors` is `false`, read from its first bytes only.
+    static func reportsNoErrors(_ body: [UInt8]) -> Bool {
+        let head = body.prefix(256)
+        let needle = Array(#""errors":false"#.utf8)
+        guard head.count >= needle.count else { return false }
+        let start = head.startIndex
+        for i in start...(head.endIndex - needle.count) where head[i] == needle[0] {
+            if head[i..<(i + needle.count)].elementsEqual(needle) {
+                // Only at the top level: nothing but `{"took":N,` may come before it.
+                return !head[start..<i].contains(UInt8(ascii: "["))
+            }
+        }
+        return false
+    }
+
     struct Item {
         var status: Int
         var reason: String

@@ -1,8 +1,11 @@
 import CZlib
 
 /// gzip request bodies (RFC 1952), for APIs that accept `Content-Encoding: gzip`.
+///
+/// Level 1 by default: JSON log batches shrink five- to tenfold even at the fastest level, and
+/// the CPU saved is what lets one pipeline keep a loopback or LAN receiver busy.
 public enum Gzip {
-    public static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
+    public static func compress(_ input: [UInt8], level: Int32 = 1) -> [UInt8] {
         var stream = z_stream()
         guard siem_deflate_init_gzip(&stream, level) == Z_OK else { return [] }
         defer { deflateEnd(&stream) }
