@@ -127,18 +127,9 @@ public final class AzureLogsIngestionSink: EventSink {
     public func start() async throws { _ = try await credentials.token() }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        var delivered = 0
         // A JSON array of n records is their bytes with newlines, minus n newlines, plus n-1 commas and 2 brackets.
-        for range in batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1) {
-            do {
-                try await post(batch.jsonArrayBody(range))
-            } catch let error as SIEMError {
-                if delivered > 0 { throw PartialDelivery(accepted: delivered, error: error) }
-                throw error
-            }
-            delivered = range.upperBound
-        }
-        return Delivery(accepted: batch.count)
+        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1)
+        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.jsonArrayBody($0)) }
     }
 
     private func post(_ json: [UInt8]) async throws {
@@ -154,13 +145,9 @@ public final class AzureLogsIngestionSink: EventSink {
             let request = HTTPRequest(
                 method: "POST", url: url, headers: baseHeaders + [("Authorization", "Bearer " + token)], body: body)
             let response: HTTPResponse
-            do {
-                response = try await transport.perform(request)
-            } catch let failure as TransportFailure {
-                guard failure.isRetryable else {
-                    throw SIEMError.delivery(sink: name, message: redaction.apply(failure.message), retryable: false)
-                }
-                return .retry(reason: redaction.apply(failure.message), retryAfter: nil)
+            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
+            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
+            case .answered(let answer): response = answer
             }
             if (200...299).contains(response.status) { return .done(()) }
             let scrub = SecretRedaction([options.clientSecret, token])

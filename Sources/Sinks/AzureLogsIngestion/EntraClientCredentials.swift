@@ -41,7 +41,7 @@ final class EntraClientCredentials: @unchecked Sendable {
         let form = [
             ("grant_type", "client_credentials"), ("client_id", clientID), ("client_secret", clientSecret),
             ("scope", scope),
-        ].map { "\($0.0)=\(Self.formEscape($0.1))" }.joined(separator: "&")
+        ].map { "\($0.0)=\(PercentEncoding.escape($0.1))" }.joined(separator: "&")
         let request = HTTPRequest(
             method: "POST", url: tokenURL, headers: [("Content-Type", "application/x-www-form-urlencoded")],
             body: Array(form.utf8))
@@ -73,18 +73,5 @@ final class EntraClientCredentials: @unchecked Sendable {
         let renewAt = Date().addingTimeInterval(max(0, min(lifetime - 300, lifetime / 2)))
         lock.withLock { cached = (token, renewAt) }
         return token
-    }
-
-    static func formEscape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if c.isASCII && (c.isLetter || c.isNumber || "-_.~".contains(c)) {
-                out.append(c)
-            } else {
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
     }
 }

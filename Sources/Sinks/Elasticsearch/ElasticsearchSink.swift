@@ -134,17 +134,8 @@ public final class ElasticsearchSink: EventSink {
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         // Each document's action line: {"create":{"_index":"…","_id":"…:<id>"}} and a newline.
         let actionLine = 64 + options.index.utf8.count + batch.registryID.utf8.count
-        var delivered = 0
-        for range in batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, perRecordOverhead: actionLine) {
-            do {
-                try await deliver(batch, Array(range))
-            } catch let error as SIEMError {
-                if delivered > 0 { throw PartialDelivery(accepted: delivered, error: error) }
-                throw error
-            }
-            delivered = range.upperBound
-        }
-        return Delivery(accepted: batch.count)
+        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, perRecordOverhead: actionLine)
+        return try await ChunkedDelivery.send(batch, in: ranges) { try await deliver(batch, Array($0)) }
     }
 
     /// The document id: stable across re-sends, unique across registries.
@@ -184,7 +175,7 @@ public final class ElasticsearchSink: EventSink {
                 headers.append(("Content-Encoding", "gzip"))
             }
             var url = base + "/_bulk"
-            if let pipeline = options.pipeline { url += "?pipeline=" + Self.queryEscape(pipeline) }
+            if let pipeline = options.pipeline { url += "?pipeline=" + PercentEncoding.escape(pipeline) }
             let response: HTTPResponse
             do {
                 response = try await transport.perform(
@@ -238,19 +229,6 @@ public final class ElasticsearchSink: EventSink {
 
     private func headers() -> [(name: String, value: String)] {
         authorization.map { [("Authorization", $0)] } ?? []
-    }
-
-    static func queryEscape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if c.isASCII && (c.isLetter || c.isNumber || "-_.~".contains(c)) {
-                out.append(c)
-            } else {
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
     }
 
     public func close() async throws {}

@@ -66,17 +66,8 @@ public final class HTTPSink: EventSink {
     public var destination: String { HTTPRequest.describe(url: options.url) }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        var accepted = 0
-        for range in batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 2) {
-            do {
-                try await post(batch.jsonArrayBody(range))
-            } catch let error as SIEMError {
-                if accepted > 0 { throw PartialDelivery(accepted: accepted, error: error) }
-                throw error
-            }
-            accepted += range.count
-        }
-        return Delivery(accepted: accepted)
+        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1)
+        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.jsonArrayBody($0)) }
     }
 
     private func post(_ json: [UInt8]) async throws {
@@ -90,13 +81,9 @@ public final class HTTPSink: EventSink {
         let request = HTTPRequest(method: "POST", url: options.url, headers: headers, body: body)
         try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
             let response: HTTPResponse
-            do {
-                response = try await transport.perform(request)
-            } catch let failure as TransportFailure {
-                guard failure.isRetryable else {
-                    throw SIEMError.delivery(sink: name, message: redaction.apply(failure.message), retryable: false)
-                }
-                return .retry(reason: redaction.apply(failure.message), retryAfter: nil)
+            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
+            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
+            case .answered(let answer): response = answer
             }
             if (200...299).contains(response.status) { return .done(()) }
             let message = "HTTP \(response.status) from \(destination): \(redaction.apply(response.bodyExcerpt))"

@@ -121,18 +121,9 @@ public final class SentinelDataCollectorSink: EventSink {
     public var destination: String { HTTPRequest.describe(url: endpoint) + " (\(options.logType)_CL)" }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        var delivered = 0
         // A JSON array of n records is their bytes with newlines, minus n newlines, plus n-1 commas and 2 brackets.
-        for range in batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1) {
-            do {
-                try await post(batch.jsonArrayBody(range))
-            } catch let error as SIEMError {
-                if delivered > 0 { throw PartialDelivery(accepted: delivered, error: error) }
-                throw error
-            }
-            delivered = range.upperBound
-        }
-        return Delivery(accepted: batch.count)
+        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1)
+        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.jsonArrayBody($0)) }
     }
 
     private func post(_ body: [UInt8]) async throws {
@@ -149,13 +140,9 @@ public final class SentinelDataCollectorSink: EventSink {
                     ("time-generated-field", options.timeGeneratedField), ("Authorization", authorization),
                 ], body: body)
             let response: HTTPResponse
-            do {
-                response = try await transport.perform(request)
-            } catch let failure as TransportFailure {
-                guard failure.isRetryable else {
-                    throw SIEMError.delivery(sink: name, message: redaction.apply(failure.message), retryable: false)
-                }
-                return .retry(reason: redaction.apply(failure.message), retryAfter: nil)
+            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
+            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
+            case .answered(let answer): response = answer
             }
             if (200...299).contains(response.status) { return .done(()) }
             let message =

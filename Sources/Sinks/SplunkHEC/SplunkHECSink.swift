@@ -211,13 +211,9 @@ public final class SplunkHECSink: EventSink {
         let request = HTTPRequest(method: "POST", url: base + "/services/collector/event", headers: headers, body: body)
         return try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<PostResult> in
             let response: HTTPResponse
-            do {
-                response = try await transport.perform(request)
-            } catch let failure as TransportFailure {
-                guard failure.isRetryable else {
-                    throw SIEMError.delivery(sink: name, message: redaction.apply(failure.message), retryable: false)
-                }
-                return .retry(reason: redaction.apply(failure.message), retryAfter: nil)
+            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
+            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
+            case .answered(let answer): response = answer
             }
             let answer = HECAnswer(response)
             if (200...299).contains(response.status) && (answer.code ?? 0) == 0 {
