@@ -17,13 +17,15 @@ public enum SIEMError: Error, Sendable, Equatable, CustomStringConvertible {
     case delivery(sink: String, message: String, retryable: Bool)
     /// The checkpoint state file could not be read or written.
     case checkpoint(path: String, message: String)
+    /// Another process holds what this one needs (a run on the same checkpoint file).
+    case locked(path: String, message: String)
     /// The command line itself is wrong.
     case usage(String)
 
     public var what: String {
         switch self {
         case .config(_, let m), .invalidOption(_, let m), .source(_, let m), .badRow(_, let m),
-            .output(_, let m), .delivery(_, let m, _), .checkpoint(_, let m):
+            .output(_, let m), .delivery(_, let m, _), .checkpoint(_, let m), .locked(_, let m):
             return m
         case .usage(let m):
             return m
@@ -39,6 +41,7 @@ public enum SIEMError: Error, Sendable, Equatable, CustomStringConvertible {
         case .output(let p, _): return p
         case .delivery(let s, _, _): return "sink \(s)"
         case .checkpoint(let p, _): return p
+        case .locked(let p, _): return p
         case .usage: return nil
         }
     }
@@ -49,7 +52,7 @@ public enum SIEMError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// sysexits(3)-style codes: 78 EX_CONFIG, 66 EX_NOINPUT, 65 EX_DATAERR, 73 EX_CANTCREAT,
-    /// 75 EX_TEMPFAIL (retry later), 74 EX_IOERR, 64 EX_USAGE.
+    /// 75 EX_TEMPFAIL (retry later, also: another run holds the checkpoint), 74 EX_IOERR, 64 EX_USAGE.
     public var exitCode: Int32 {
         switch self {
         case .config, .invalidOption: return 78
@@ -58,6 +61,7 @@ public enum SIEMError: Error, Sendable, Equatable, CustomStringConvertible {
         case .output: return 73
         case .delivery(_, _, let retryable): return retryable ? 75 : 69
         case .checkpoint: return 74
+        case .locked: return 75
         case .usage: return 64
         }
     }

@@ -68,6 +68,27 @@ import Testing
         #expect(Set(hec.indexedIDs).count == Self.rows)
     }
 
+    @Test func aSecondRunOnTheSameCheckpointsRefusesNamingTheFirst() throws {
+        let hec = try FakeSplunkHEC { _ in nil }
+        defer { hec.stop() }
+        let slow = try LoopbackHTTPServer { request in .delay(seconds: 0.05, then: hec.forward(request)) }
+        defer { slow.stop() }
+        let config = try writeConfig(
+            sink: "{type: splunk_hec, url: \"\(slow.baseURL)\", token: \"${env:HEC_TOKEN}\", health_check: false}",
+            formatter: "splunk_hec")
+        let first = try cli.start(["run", "--config", config], environment: ["HEC_TOKEN": hec.token])
+        waitFor { hec.indexedIDs.count >= 10 }
+        let second = try cli.run(["run", "--config", config], environment: ["HEC_TOKEN": hec.token])
+        #expect(second.status == 75)
+        #expect(
+            second.stderr.contains(
+                "another siem-export run (pid \(first.processIdentifier)) is using this checkpoint file"))
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(Set(hec.indexedIDs) == Set(1...Self.rows) && hec.indexedIDs.count == Self.rows, "nothing sent twice")
+        #expect(try cli.run(["run", "--config", config], environment: ["HEC_TOKEN": hec.token]).status == 0)
+    }
+
     @Test func sigkillAtRandomMomentsLosesNothingAndDuplicatesNothingInElasticsearch() throws {
         let es = try FakeElasticsearch(authorization: "ApiKey a2V5")
         defer { es.stop() }

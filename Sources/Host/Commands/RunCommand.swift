@@ -20,9 +20,12 @@ struct RunCommand: AsyncParsableCommand {
                         message: "`run` needs `checkpoint: {path: FILE}` to remember what was delivered")
                 ])
             }
+            let statePath = PluginContext(baseDirectory: file.baseDirectory).resolve(path: checkpointPath)
+            // Locked before anything is opened: a second run must not even truncate an output.
+            let lock = try RunLock(checkpointPath: statePath)
+            defer { withExtendedLifetime(lock) {} }
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry).assemble(file)
-            let store = try CheckpointStore(
-                path: PluginContext(baseDirectory: file.baseDirectory).resolve(path: checkpointPath))
+            let store = try CheckpointStore(path: statePath)
             let identity = assembled.source.identity
             let startAfter = try assembled.pipelines.map { try store.lastID(pipeline: $0.name, source: identity) }
             let end = try assembled.source.highestID() ?? 0
