@@ -46,56 +46,103 @@ public struct PipelineRunner {
         // One writer per pipeline, reused: its memory is allocated once, not per batch.
         var writers = pipelines.map { _ in JSONWriter(capacity: batchSize * 1_024) }
 
-        while !shouldStop() {
-            let events: [Event]
-            let failure: (any Error)?
-            // Everything before a bad row is still delivered and checkpointed; the run then stops
-            // at that row, so nothing is skipped past it.
-            let batchEnd: Int64?
-            switch await producer.next() {
-            case .finished: return summaries
-            case .failed(let error): throw error
-            case .batch(let batch): (events, batchEnd, failure) = (batch.events, batch.end, batch.failure)
+        // Each pipeline keeps one batch in flight: the next batch is formatted while the sink
+        // delivers the previous one, whose checkpoint is recorded once it is accepted, in order.
+        var inFlight: [InFlight?] = Array(repeating: nil, count: pipelines.count)
+        var handedOff = startAfter
+
+        func settle(_ index: Int) async throws {
+            guard let flight = inFlight[index] else { return }
+            inFlight[index] = nil
+            let delivery: Delivery
+            do {
+                delivery = try await withTaskCancellationHandler {
+                    try await flight.task.value
+                } onCancel: {
+                    flight.task.cancel()
+                }
+            } catch let partial as PartialDelivery {
+                // Keep what the receiver took, then stop with the sink's own error.
+                summaries[index].delivered += partial.accepted
+                if watermarked && partial.accepted > 0 {
+                    let last = flight.batch.eventIDs[partial.accepted - 1]
+                    try onDelivered(index, last)
+                    summaries[index].lastID = last
+                }
+                throw partial.error
             }
-            for (index, pipeline) in pipelines.enumerated() {
-                guard let batchEnd, !watermarked || batchEnd > checkpoints[index] else { continue }
-                let batch = try Self.encode(
-                    events, after: watermarked ? checkpoints[index] : .min, with: pipeline, writer: &writers[index])
-                if !batch.isEmpty {
-                    let delivery: Delivery
-                    do {
-                        delivery = try await pipeline.sink.send(batch)
-                    } catch let partial as PartialDelivery {
-                        // Keep what the receiver took, then stop with the sink's own error.
-                        summaries[index].delivered += partial.accepted
-                        if watermarked && partial.accepted > 0 {
-                            let last = batch.eventIDs[partial.accepted - 1]
-                            try onDelivered(index, last)
-                            summaries[index].lastID = last
-                        }
-                        throw partial.error
-                    }
-                    summaries[index].delivered += delivery.accepted
-                    guard delivery.accepted == batch.count else {
-                        if watermarked && delivery.accepted > 0 {
-                            let last = batch.eventIDs[delivery.accepted - 1]
-                            try onDelivered(index, last)
-                            summaries[index].lastID = last
-                        }
-                        throw SIEMError.delivery(
-                            sink: pipeline.name,
-                            message: "receiver accepted \(delivery.accepted) of \(batch.count) records", retryable: true
-                        )
+            summaries[index].delivered += delivery.accepted
+            guard delivery.accepted == flight.batch.count else {
+                if watermarked && delivery.accepted > 0 {
+                    let last = flight.batch.eventIDs[delivery.accepted - 1]
+                    try onDelivered(index, last)
+                    summaries[index].lastID = last
+                }
+                throw SIEMError.delivery(
+                    sink: pipelines[index].name,
+                    message: "receiver accepted \(delivery.accepted) of \(flight.batch.count) records", retryable: true)
+            }
+            try advance(index, to: flight.end)
+        }
+
+        func advance(_ index: Int, to end: Int64) throws {
+            guard watermarked else { return }
+            try onDelivered(index, end)
+            checkpoints[index] = end
+            summaries[index].lastID = end
+        }
+
+        func settleAll() async throws {
+            for index in pipelines.indices { try await settle(index) }
+        }
+
+        do {
+            while !shouldStop() {
+                let events: [Event]
+                let failure: (any Error)?
+                // Everything before a bad row is still delivered and checkpointed; the run then
+                // stops at that row, so nothing is skipped past it.
+                let batchEnd: Int64?
+                switch await producer.next() {
+                case .finished:
+                    try await settleAll()
+                    return summaries
+                case .failed(let error):
+                    try await settleAll()
+                    throw error
+                case .batch(let batch): (events, batchEnd, failure) = (batch.events, batch.end, batch.failure)
+                }
+                for (index, pipeline) in pipelines.enumerated() {
+                    guard let batchEnd, !watermarked || batchEnd > handedOff[index] else { continue }
+                    let batch = try Self.encode(
+                        events, after: watermarked ? handedOff[index] : .min, with: pipeline, writer: &writers[index])
+                    try await settle(index)
+                    handedOff[index] = batchEnd
+                    if batch.isEmpty {
+                        try advance(index, to: batchEnd)
+                    } else {
+                        let sink = pipeline.sink
+                        inFlight[index] = InFlight(task: Task { try await sink.send(batch) }, batch: batch, end: batchEnd)
                     }
                 }
-                guard watermarked else { continue }
-                try onDelivered(index, batchEnd)
-                checkpoints[index] = batchEnd
-                summaries[index].lastID = batchEnd
+                if let failure {
+                    try await settleAll()
+                    throw failure
+                }
             }
-            if let failure { throw failure }
+            try await settleAll()
+        } catch {
+            for flight in inFlight { flight?.task.cancel() }
+            throw error
         }
         return summaries
+    }
+
+    /// A batch a sink is delivering, and the checkpoint it allows once accepted.
+    struct InFlight {
+        let task: Task<Delivery, any Error>
+        let batch: EncodedBatch
+        let end: Int64
     }
 
     /// Formats the events after `checkpoint` for one pipeline, one record per line.
