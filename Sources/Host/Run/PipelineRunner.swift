@@ -38,7 +38,6 @@ public struct PipelineRunner {
                 name: p.name, formatterID: p.formatterID, destination: p.sink.destination, delivered: 0,
                 lastID: startAfter[index] > 0 ? startAfter[index] : nil)
         }
-        var checkpoints = startAfter
         for pipeline in pipelines { try await pipeline.sink.start() }
         let producer = MappedBatchProducer(
             reader: try source.open(query), mapper: mapper, batchSize: batchSize, limit: limit)
@@ -88,7 +87,6 @@ public struct PipelineRunner {
         func advance(_ index: Int, to end: Int64) throws {
             guard watermarked else { return }
             try onDelivered(index, end)
-            checkpoints[index] = end
             summaries[index].lastID = end
         }
 
@@ -122,7 +120,8 @@ public struct PipelineRunner {
                         try advance(index, to: batchEnd)
                     } else {
                         let sink = pipeline.sink
-                        inFlight[index] = InFlight(task: Task { try await sink.send(batch) }, batch: batch, end: batchEnd)
+                        inFlight[index] = InFlight(
+                            task: Task { try await sink.send(batch) }, batch: batch, end: batchEnd)
                     }
                 }
                 if let failure {
