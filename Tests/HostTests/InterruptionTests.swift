@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SIEMTestSupport
 import Testing
 
@@ -66,6 +67,39 @@ import Testing
         #expect(try cli.run(["run", "--config", config], environment: ["HEC_TOKEN": hec.token]).status == 0)
         #expect(hec.indexedIDs.count == Self.rows, "nothing lost, nothing sent twice")
         #expect(Set(hec.indexedIDs).count == Self.rows)
+    }
+
+    /// `run --follow` delivers new rows as they arrive, rides out a receiver outage from its
+    /// checkpoint, and stops cleanly on SIGTERM.
+    @Test func followModeDeliversNewRowsAndRidesOutAnOutage() throws {
+        let hec = try FakeSplunkHEC { post in
+            post < 3 ? .json(503, #"{"text":"Server is busy","code":9}"#) : nil
+        }
+        defer { hec.stop() }
+        let config = try writeConfig(
+            sink: "{type: splunk_hec, url: \"\(hec.url)\", token: \"${env:HEC_TOKEN}\", max_retries: 0}",
+            formatter: "splunk_hec")
+        let process = try cli.start(
+            ["run", "--config", config, "--follow", "--poll-interval", "0.1"], environment: ["HEC_TOKEN": hec.token])
+        waitFor { Set(hec.indexedIDs).count == Self.rows }
+        #expect(Set(hec.indexedIDs) == Set(1...Self.rows))
+        try DatabaseQueue(path: db).write { db in
+            for i in 0..<5 {
+                try db.execute(
+                    sql: "INSERT INTO events (token_id, kind, timestamp) VALUES (?, 'dns', ?)",
+                    arguments: ["late\(i)", 1_800_000_000 + i])
+            }
+        }
+        waitFor { Set(hec.indexedIDs).count == Self.rows + 5 }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let stderr = try String(contentsOfFile: cli.path("stderr.txt"), encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        #expect(stderr.contains("HEC code 9: Server is busy; gave up after 0 retries"))
+        #expect(stderr.contains("retrying in 1 s"))
+        #expect(stderr.contains("stopped by signal"))
+        #expect(Set(hec.indexedIDs) == Set(1...(Self.rows + 5)))
+        #expect(stderr.contains("(checkpoint id \(Self.rows + 5))"))
     }
 
     @Test func aSecondRunOnTheSameCheckpointsRefusesNamingTheFirst() throws {

@@ -5,10 +5,26 @@ import SIEMCore
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run every pipeline of a config from its checkpoint to the end of the events table, then exit.")
+        abstract:
+            "Run every pipeline of a config from its checkpoint to the end of the events table, then exit (or, with --follow, keep going)."
+    )
 
     @Option(name: .long, help: "The YAML config file.")
     var config: String
+
+    @Flag(
+        name: .long,
+        help: "Keep running: poll for new rows, deliver them, ride out receiver outages; stop on SIGINT/SIGTERM.")
+    var follow = false
+
+    @Option(name: .customLong("poll-interval"), help: "With --follow: seconds between polls when there is nothing new.")
+    var pollInterval: Double = 1
+
+    func validate() throws {
+        if !(0.01...3_600).contains(pollInterval) {
+            throw ValidationError("--poll-interval must be from 0.01 to 3600 seconds")
+        }
+    }
 
     func run() async throws {
         try await CLIErrorReporting.run {
@@ -27,23 +43,44 @@ struct RunCommand: AsyncParsableCommand {
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry).assemble(file)
             let store = try CheckpointStore(path: statePath)
             let identity = assembled.source.identity
-            let startAfter = try assembled.pipelines.map { try store.lastID(pipeline: $0.name, source: identity) }
-            let end = try assembled.source.highestID() ?? 0
-            let query = SourceQuery(afterID: startAfter.min() ?? 0, throughID: end, order: .id)
             let signals = StopSignals()
             let job = UncheckedSendable((assembled, store, PipelineRunner(batchSize: assembled.batchSize)))
+            let (follow, pollInterval) = (self.follow, self.pollInterval)
             var summaries: [PipelineSummary]
             var interrupted = false
             do {
                 summaries = try await withStopSignals(signals) {
                     let (assembled, store, runner) = job.value
-                    return try await runner.run(
-                        source: assembled.source, mapper: assembled.mapper, pipelines: assembled.pipelines,
-                        query: query,
-                        startAfter: startAfter,
-                        onDelivered: { index, lastID in
-                            try store.advance(pipeline: assembled.pipelines[index].name, source: identity, to: lastID)
-                        }, shouldStop: { signals.stopRequested })
+                    var totals: [PipelineSummary]?
+                    var backoff = 1.0
+                    repeat {
+                        let startAfter = try assembled.pipelines.map {
+                            try store.lastID(pipeline: $0.name, source: identity)
+                        }
+                        let end = try assembled.source.highestID() ?? 0
+                        if totals == nil || end > (startAfter.min() ?? 0) {
+                            do {
+                                let query = SourceQuery(afterID: startAfter.min() ?? 0, throughID: end, order: .id)
+                                let round = try await runner.run(
+                                    source: assembled.source, mapper: assembled.mapper, pipelines: assembled.pipelines,
+                                    query: query, startAfter: startAfter, startSinks: totals == nil,
+                                    onDelivered: { index, lastID in
+                                        try store.advance(
+                                            pipeline: assembled.pipelines[index].name, source: identity, to: lastID)
+                                    }, shouldStop: { signals.stopRequested })
+                                totals = PipelineSummary.combine(totals, round)
+                                backoff = 1
+                            } catch let error as SIEMError where follow && error.exitCode == 75 {
+                                // A receiver is down or busy: keep the checkpoint, wait, and resume from it.
+                                StandardError.print("error: \(error.description); retrying in \(Int(backoff)) s")
+                                try await Self.sleep(backoff, unless: signals)
+                                backoff = min(backoff * 2, 60)
+                                continue
+                            }
+                        }
+                        if follow { try await Self.sleep(pollInterval, unless: signals) }
+                    } while follow && !signals.stopRequested
+                    return totals ?? []
                 }
                 interrupted = signals.stopRequested
             } catch is CancellationError {
@@ -64,6 +101,16 @@ struct RunCommand: AsyncParsableCommand {
                     "pipeline \(s.name): exported \(s.delivered) event(s) as \(s.formatterID) to \(s.destination) (\(checkpoint))"
                 )
             }
+        }
+    }
+}
+
+extension RunCommand {
+    /// Waits `seconds`, returning early once a stop is asked for.
+    static func sleep(_ seconds: Double, unless signals: StopSignals) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
+        while !signals.stopRequested && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 }

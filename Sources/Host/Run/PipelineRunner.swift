@@ -10,6 +10,18 @@ public struct PipelineSummary: Sendable, Equatable {
     public var lastID: Int64?
 }
 
+extension PipelineSummary {
+    /// Totals over successive rounds of a follow-mode run.
+    static func combine(_ totals: [PipelineSummary]?, _ round: [PipelineSummary]) -> [PipelineSummary] {
+        guard var totals else { return round }
+        for (index, summary) in round.enumerated() {
+            totals[index].delivered += summary.delivered
+            totals[index].lastID = summary.lastID ?? totals[index].lastID
+        }
+        return totals
+    }
+}
+
 /// Moves rows from the source through mapper, formatter and sink, batch by batch.
 ///
 /// The source is read once and each batch is mapped once, then formatted and delivered by every
@@ -27,7 +39,7 @@ public struct PipelineRunner {
     /// read (the one-shot `export`) delivers every row it reads and reports no checkpoint.
     public func run(
         source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], query: SourceQuery,
-        startAfter: [Int64], limit: Int? = nil,
+        startAfter: [Int64], limit: Int? = nil, startSinks: Bool = true,
         onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
     ) async throws -> [PipelineSummary] {
         precondition(startAfter.count == pipelines.count)
@@ -38,7 +50,7 @@ public struct PipelineRunner {
                 name: p.name, formatterID: p.formatterID, destination: p.sink.destination, delivered: 0,
                 lastID: startAfter[index] > 0 ? startAfter[index] : nil)
         }
-        for pipeline in pipelines { try await pipeline.sink.start() }
+        if startSinks { for pipeline in pipelines { try await pipeline.sink.start() } }
         let producer = MappedBatchProducer(
             reader: try source.open(query), mapper: mapper, batchSize: batchSize, limit: limit)
         defer { producer.finish() }
