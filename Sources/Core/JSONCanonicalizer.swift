@@ -239,41 +239,9 @@ public enum JSONCanonicalizer {
             throw .invalid
         }
 
-        /// The hex digits after `\u`, joining a surrogate pair; a lone surrogate becomes U+FFFD,
-        /// as `JSONParser` does.
         mutating func unicodeEscape() throws(Stop) -> Unicode.Scalar {
-            let high = try hex4()
-            if (0xD800..<0xDC00).contains(high) {
-                if index + 1 < input.count, input[index] == UInt8(ascii: "\\"), input[index + 1] == UInt8(ascii: "u") {
-                    let save = index
-                    index += 2
-                    let low = try hex4()
-                    if (0xDC00..<0xE000).contains(low) {
-                        return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!
-                    }
-                    index = save
-                }
-                return "\u{FFFD}"
-            }
-            return Unicode.Scalar(high) ?? "\u{FFFD}"
-        }
-
-        mutating func hex4() throws(Stop) -> UInt32 {
-            guard index + 4 <= input.count else { throw .invalid }
-            var value: UInt32 = 0
-            for _ in 0..<4 {
-                let c = input[index]
-                let digit: UInt32
-                switch c {
-                case 48...57: digit = UInt32(c - 48)
-                case 65...70: digit = UInt32(c - 55)
-                case 97...102: digit = UInt32(c - 87)
-                default: throw .invalid
-                }
-                value = value << 4 | digit
-                index += 1
-            }
-            return value
+            guard let scalar = JSONUnicodeEscape.decode(input, at: &index) else { throw .invalid }
+            return scalar
         }
     }
 }

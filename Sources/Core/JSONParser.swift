@@ -190,40 +190,9 @@ public struct JSONParser {
         }
     }
 
-    /// Reads the hex digits after `\u`, joining a surrogate pair; a lone surrogate becomes U+FFFD.
     private mutating func parseUnicodeEscape() throws(Failure) -> Unicode.Scalar {
-        let high = try parseHex4()
-        if (0xD800..<0xDC00).contains(high) {
-            if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                let save = index
-                index += 2
-                let low = try parseHex4()
-                if (0xDC00..<0xE000).contains(low) {
-                    return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!
-                }
-                index = save
-            }
-            return "\u{FFFD}"
-        }
-        return Unicode.Scalar(high) ?? "\u{FFFD}"
-    }
-
-    private mutating func parseHex4() throws(Failure) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw fail("short \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let c = bytes[index]
-            let digit: UInt32
-            switch c {
-            case 48...57: digit = UInt32(c - 48)
-            case 65...70: digit = UInt32(c - 55)
-            case 97...102: digit = UInt32(c - 87)
-            default: throw fail("bad hex digit in \\u escape")
-            }
-            value = value << 4 | digit
-            index += 1
-        }
-        return value
+        guard let scalar = JSONUnicodeEscape.decode(bytes, at: &index) else { throw fail("bad \\u escape") }
+        return scalar
     }
 
     private func appendScalar(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
