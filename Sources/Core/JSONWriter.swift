@@ -179,15 +179,6 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
-    /// `value` rendered as compact JSON and written as one JSON string.
-    public mutating func jsonTextString(_ value: JSONValue) {
-        var inner = JSONWriter(capacity: 256)
-        inner.value(value)
-        separator()
-        inner.bytes.withUnsafeBufferPointer { appendEscaped(utf8: $0) }
-        needsComma = true
-    }
-
     // MARK: Fields that are omitted when empty
 
     /// Writes `"name":"value"` unless `value` is nil or empty: empty optionals are omitted, never null.

@@ -56,7 +56,7 @@ import Testing
 
     @Test func jsonTextStringEmbedsCompactJSONAsOneString() throws {
         let extra = try JSONParser.parse(#"{ "a" : [1, "x\"y"] }"#)
-        let out = text { $0.jsonTextString(extra) }
+        let out = text { $0.jsonTextString(JSONText(extra)) }
         #expect(out == #""{\"a\":[1,\"x\\\"y\"]}""#)
         let decoded = try JSONSerialization.jsonObject(with: Data(out.utf8), options: .fragmentsAllowed) as? String
         #expect(decoded == #"{"a":[1,"x\"y"]}"#)

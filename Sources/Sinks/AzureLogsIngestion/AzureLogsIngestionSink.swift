@@ -111,7 +111,7 @@ public final class AzureLogsIngestionSink: EventSink {
     public init(options: Options, context: PluginContext) throws {
         self.options = options
         name = context.pipelineName ?? Self.id
-        let base = options.endpoint.hasSuffix("/") ? String(options.endpoint.dropLast()) : options.endpoint
+        let base = HTTPURLRules.base(options.endpoint)
         url = "\(base)/dataCollectionRules/\(options.dcrImmutableID)/streams/\(options.stream)?api-version=2023-01-01"
         transport = try HTTPTransport(options: options.http.resolved(in: context))
         credentials = EntraClientCredentials(

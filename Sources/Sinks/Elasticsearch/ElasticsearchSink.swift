@@ -98,7 +98,7 @@ public final class ElasticsearchSink: EventSink {
     public init(options: Options, context: PluginContext) throws {
         self.options = options
         name = context.pipelineName ?? Self.id
-        base = options.url.hasSuffix("/") ? String(options.url.dropLast()) : options.url
+        base = HTTPURLRules.base(options.url)
         transport = try HTTPTransport(options: options.http.resolved(in: context))
         if let apiKey = options.apiKey {
             authorization = "ApiKey " + apiKey
@@ -176,15 +176,11 @@ public final class ElasticsearchSink: EventSink {
             }
             var url = base + "/_bulk"
             if let pipeline = options.pipeline { url += "?pipeline=" + PercentEncoding.escape(pipeline) }
+            let request = HTTPRequest(method: "POST", url: url, headers: headers, body: body)
             let response: HTTPResponse
-            do {
-                response = try await transport.perform(
-                    HTTPRequest(method: "POST", url: url, headers: headers, body: body))
-            } catch let failure as TransportFailure {
-                guard failure.isRetryable else {
-                    throw SIEMError.delivery(sink: name, message: redaction.apply(failure.message), retryable: false)
-                }
-                return .retry(reason: redaction.apply(failure.message), retryAfter: nil)
+            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
+            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
+            case .answered(let answer): response = answer
             }
             if response.status == 413 && remaining.count > 1 {
                 let middle = remaining.count / 2

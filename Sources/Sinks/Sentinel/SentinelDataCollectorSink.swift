@@ -112,7 +112,7 @@ public final class SentinelDataCollectorSink: EventSink {
         self.options = options
         name = context.pipelineName ?? Self.id
         let base = options.url ?? "https://\(options.workspaceID).ods.opinsights.azure.com"
-        endpoint = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/api/logs?api-version=2016-04-01"
+        endpoint = HTTPURLRules.base(base) + "/api/logs?api-version=2016-04-01"
         transport = try HTTPTransport(options: options.http.resolved(in: context))
         redaction = SecretRedaction([options.sharedKey])
         self.now = now

@@ -106,7 +106,7 @@ public final class SplunkHECSink: EventSink {
     public init(options: Options, context: PluginContext) throws {
         self.options = options
         name = context.pipelineName ?? Self.id
-        base = options.url.hasSuffix("/") ? String(options.url.dropLast()) : options.url
+        base = HTTPURLRules.base(options.url)
         transport = try HTTPTransport(options: options.http.resolved(in: context))
         redaction = SecretRedaction([options.token])
         deadLetters = try options.deadLetterPath.flatMap {
