@@ -4,26 +4,26 @@
 public struct Event: Sendable, Equatable {
     /// The source row id: the delivery watermark and the SIEM-side event id.
     public var eventID: Int64
-    public var kind: String
+    public var kind: UTF8Text
     /// Seconds since the Unix epoch; 0 is a real time (1970-01-01T00:00:00Z), never "unset".
     public var occurredUnix: Int64
     public var registryID: String
-    public var tokenID: String?
-    public var fileID: String?
-    public var recipientID: String?
-    public var issuerID: String?
-    public var sourceIP: String?
-    public var userAgent: String?
+    public var tokenID: UTF8Text?
+    public var fileID: UTF8Text?
+    public var recipientID: UTF8Text?
+    public var issuerID: UTF8Text?
+    public var sourceIP: UTF8Text?
+    public var userAgent: UTF8Text?
     /// The RFC 3161 timestamp token's time, as the registry stored it.
-    public var qualifiedTimestamp: String?
+    public var qualifiedTimestamp: UTF8Text?
     public var tlogIndex: Int64?
     /// A non-empty JSON object, canonical, when present.
     public var extra: JSONText?
 
     public init(
-        eventID: Int64, kind: String, occurredUnix: Int64, registryID: String, tokenID: String? = nil,
-        fileID: String? = nil, recipientID: String? = nil, issuerID: String? = nil, sourceIP: String? = nil,
-        userAgent: String? = nil, qualifiedTimestamp: String? = nil, tlogIndex: Int64? = nil,
+        eventID: Int64, kind: UTF8Text, occurredUnix: Int64, registryID: String, tokenID: UTF8Text? = nil,
+        fileID: UTF8Text? = nil, recipientID: UTF8Text? = nil, issuerID: UTF8Text? = nil, sourceIP: UTF8Text? = nil,
+        userAgent: UTF8Text? = nil, qualifiedTimestamp: UTF8Text? = nil, tlogIndex: Int64? = nil,
         extra: JSONText? = nil
     ) {
         self.eventID = eventID
@@ -50,13 +50,28 @@ public struct Event: Sendable, Equatable {
 
 /// Action names the registry's existing export uses, so SIEM searches keep working.
 public enum BeaconAction {
-    public static func name(forKind kind: String) -> String {
-        switch kind {
-        case "dns": return "beacon-dns-callback"
-        case "http_img": return "beacon-http-pixel"
-        case "ocsp": return "beacon-ocsp-callback"
-        case "license": return "beacon-license-check"
-        default: return "beacon-" + kind
+    public static func name(forKind kind: UTF8Text) -> String {
+        knownName(forKind: kind).map { $0.description } ?? "beacon-" + kind.string
+    }
+
+    /// The name of one of the registry's four kinds, nil for any other.
+    public static func knownName(forKind kind: UTF8Text) -> StaticString? {
+        if kind.equals("dns") { return "beacon-dns-callback" }
+        if kind.equals("http_img") { return "beacon-http-pixel" }
+        if kind.equals("ocsp") { return "beacon-ocsp-callback" }
+        if kind.equals("license") { return "beacon-license-check" }
+        return nil
+    }
+}
+
+extension JSONWriter {
+    /// `"name":"<action name>"` for an event, without making a `String` for the known kinds.
+    public mutating func field(_ name: StaticString, actionOf event: Event) {
+        key(name)
+        if let known = BeaconAction.knownName(forKind: event.kind) {
+            string(known)
+        } else {
+            string(event.action)
         }
     }
 }

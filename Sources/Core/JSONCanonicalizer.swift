@@ -17,28 +17,30 @@ public enum JSONCanonicalizer {
         case invalid
     }
 
-    public static func canonicalize(_ text: String) -> Outcome {
-        var text = text
-        return text.withUTF8 { canonicalize(utf8: $0) }
-    }
+    public static func canonicalize(_ text: String) -> Outcome { canonicalize(UTF8Text(text)) }
 
-    public static func canonicalize(utf8 input: UnsafeBufferPointer<UInt8>) -> Outcome {
-        var scanner = Scanner(input: input)
-        scanner.skipWhitespace()
-        guard let first = scanner.peek() else { return .invalid }
-        do {
-            try scanner.value(depth: 0)
+    /// Canonicalizes text; when it is canonical already the result refers to the same bytes.
+    public static func canonicalize(_ text: UTF8Text) -> Outcome {
+        text.withUTF8 { input in
+            var scanner = Scanner(input: input)
             scanner.skipWhitespace()
-            guard scanner.index == input.count else { return .invalid }
-        } catch Scanner.Stop.duplicateKey {
-            return slowPath(input)
-        } catch {
-            return .invalid
+            guard let first = scanner.peek() else { return .invalid }
+            do {
+                try scanner.value(depth: 0)
+                scanner.skipWhitespace()
+                guard scanner.index == input.count else { return .invalid }
+            } catch Scanner.Stop.duplicateKey {
+                return slowPath(input)
+            } catch {
+                return .invalid
+            }
+            if first == UInt8(ascii: "n") || (first == UInt8(ascii: "{") && scanner.outCount == 2) { return .empty }
+            let canonical =
+                scanner.diverged
+                ? JSONText(canonicalBytes: scanner.out)
+                : JSONText(canonical: text.prefix(scanner.outCount))
+            return first == UInt8(ascii: "{") ? .object(canonical) : .other(canonical)
         }
-        let out = scanner.out
-        if first == UInt8(ascii: "{") { return out.count == 2 ? .empty : .object(JSONText(canonicalBytes: out)) }
-        if first == UInt8(ascii: "n") { return .empty }
-        return .other(JSONText(canonicalBytes: out))
     }
 
     /// Parse into a tree (which resolves repeated keys) and render it.
@@ -51,20 +53,81 @@ public enum JSONCanonicalizer {
         }
     }
 
+    /// A validating scanner that writes the canonical form as it reads. While the output is
+    /// identical to the input read so far (`diverged` false), it stores nothing and only counts:
+    /// text that is canonical already costs no allocation and no copy.
     struct Scanner {
         enum Stop: Error { case invalid, duplicateKey }
 
         let input: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// Output bytes, stored from the first byte that differs from the input.
         var out: [UInt8] = []
+        var outCount = 0
+        var diverged = false
         var scratch: [UInt8] = []
+        var escaped: [UInt8] = []
 
         init(input: UnsafeBufferPointer<UInt8>) {
             self.input = input
-            out.reserveCapacity(input.count)
         }
 
         @inline(__always) func peek() -> UInt8? { index < input.count ? input[index] : nil }
+
+        // MARK: Output
+
+        mutating func diverge() {
+            diverged = true
+            out.reserveCapacity(input.count + 16)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: input[0..<outCount]))
+        }
+
+        @inline(__always)
+        mutating func emit(_ byte: UInt8) {
+            if !diverged {
+                if outCount < input.count && input[outCount] == byte {
+                    outCount += 1
+                    return
+                }
+                diverge()
+            }
+            out.append(byte)
+            outCount += 1
+        }
+
+        mutating func emit(_ bytes: UnsafeBufferPointer<UInt8>) {
+            if !diverged {
+                if outCount + bytes.count <= input.count
+                    && UnsafeBufferPointer(rebasing: input[outCount..<outCount + bytes.count]).elementsEqual(bytes)
+                {
+                    outCount += bytes.count
+                    return
+                }
+                diverge()
+            }
+            out.append(contentsOf: bytes)
+            outCount += bytes.count
+        }
+
+        /// Emits `input[range]`, free while the output is still the input itself.
+        mutating func emitInput(_ range: Range<Int>) {
+            if !diverged && range.lowerBound == outCount {
+                outCount = range.upperBound
+                return
+            }
+            emit(UnsafeBufferPointer(rebasing: input[range]))
+        }
+
+        /// Output bytes written at `range` (from the input while nothing differs).
+        func output(_ range: Range<Int>) -> ArraySlice<UInt8> {
+            diverged ? out[range] : ArraySlice(UnsafeBufferPointer(rebasing: input[range]))
+        }
+
+        func outputEqual(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+            guard a.count == b.count else { return false }
+            if diverged { return out[a].elementsEqual(out[b]) }
+            return UnsafeBufferPointer(rebasing: input[a]).elementsEqual(UnsafeBufferPointer(rebasing: input[b]))
+        }
 
         mutating func skipWhitespace() {
             while index < input.count {
@@ -92,62 +155,61 @@ public enum JSONCanonicalizer {
             let count = word.utf8CodeUnitCount
             guard index + count <= input.count else { throw .invalid }
             for i in 0..<count where input[index + i] != word.utf8Start[i] { throw .invalid }
-            out.append(contentsOf: UnsafeBufferPointer(start: word.utf8Start, count: count))
+            emitInput(index..<index + count)
             index += count
         }
 
         mutating func object(depth: Int) throws(Stop) {
             index += 1
-            out.append(UInt8(ascii: "{"))
+            emit(UInt8(ascii: "{"))
             skipWhitespace()
             if peek() == UInt8(ascii: "}") {
                 index += 1
-                out.append(UInt8(ascii: "}"))
+                emit(UInt8(ascii: "}"))
                 return
             }
             var keys: [Range<Int>] = []
-            var keySet: Set<ArraySlice<UInt8>>?
+            var keySet: Set<[UInt8]>?
             while true {
                 skipWhitespace()
                 guard peek() == UInt8(ascii: "\"") else { throw .invalid }
-                let keyStart = out.count
+                let keyStart = outCount
                 try string()
-                let key = keyStart..<out.count
+                let key = keyStart..<outCount
                 // A repeated key sends the whole text down the slow path.
-                if let set = keySet {
-                    if set.contains(out[key]) { throw .duplicateKey }
-                    keySet!.insert(out[key])
+                if keySet != nil {
+                    if !keySet!.insert(Array(output(key))).inserted { throw .duplicateKey }
                 } else {
-                    for earlier in keys where out[earlier].elementsEqual(out[key]) { throw .duplicateKey }
+                    for earlier in keys where outputEqual(earlier, key) { throw .duplicateKey }
                     keys.append(key)
-                    if keys.count > 16 { keySet = Set(keys.map { out[$0] }) }
+                    if keys.count > 16 { keySet = Set(keys.map { Array(output($0)) }) }
                 }
                 skipWhitespace()
                 guard peek() == UInt8(ascii: ":") else { throw .invalid }
                 index += 1
-                out.append(UInt8(ascii: ":"))
+                emit(UInt8(ascii: ":"))
                 skipWhitespace()
                 try value(depth: depth + 1)
                 skipWhitespace()
                 guard let c = peek() else { throw .invalid }
                 index += 1
                 if c == UInt8(ascii: ",") {
-                    out.append(c)
+                    emit(c)
                     continue
                 }
                 guard c == UInt8(ascii: "}") else { throw .invalid }
-                out.append(c)
+                emit(c)
                 return
             }
         }
 
         mutating func array(depth: Int) throws(Stop) {
             index += 1
-            out.append(UInt8(ascii: "["))
+            emit(UInt8(ascii: "["))
             skipWhitespace()
             if peek() == UInt8(ascii: "]") {
                 index += 1
-                out.append(UInt8(ascii: "]"))
+                emit(UInt8(ascii: "]"))
                 return
             }
             while true {
@@ -157,11 +219,11 @@ public enum JSONCanonicalizer {
                 guard let c = peek() else { throw .invalid }
                 index += 1
                 if c == UInt8(ascii: ",") {
-                    out.append(c)
+                    emit(c)
                     continue
                 }
                 guard c == UInt8(ascii: "]") else { throw .invalid }
-                out.append(c)
+                emit(c)
                 return
             }
         }
@@ -186,7 +248,7 @@ public enum JSONCanonicalizer {
                 guard let c = peek(), c >= 48, c <= 57 else { throw .invalid }
                 while let c = peek(), c >= 48, c <= 57 { index += 1 }
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<index]))
+            emitInput(start..<index)
         }
 
         /// Reads a string token; a run without escapes is escaped straight from the input, one with
@@ -197,7 +259,12 @@ public enum JSONCanonicalizer {
             while index < input.count {
                 let c = input[index]
                 if c == UInt8(ascii: "\"") {
-                    JSONWriter.appendEscaped(UnsafeBufferPointer(rebasing: input[start..<index]), to: &out)
+                    let run = UnsafeBufferPointer(rebasing: input[start..<index])
+                    if JSONWriter.nextEscape(run, from: 0) == run.count {
+                        emitInput(start - 1..<index + 1)  // `"run"` is its own canonical form
+                    } else {
+                        emitEscaped(run)
+                    }
                     index += 1
                     return
                 }
@@ -213,7 +280,8 @@ public enum JSONCanonicalizer {
                 index += 1
                 switch c {
                 case UInt8(ascii: "\""):
-                    scratch.withUnsafeBufferPointer { JSONWriter.appendEscaped($0, to: &out) }
+                    let decoded = scratch
+                    decoded.withUnsafeBufferPointer { emitEscaped($0) }
                     return
                 case UInt8(ascii: "\\"):
                     guard let e = peek() else { throw .invalid }
@@ -237,6 +305,13 @@ public enum JSONCanonicalizer {
                 }
             }
             throw .invalid
+        }
+
+        mutating func emitEscaped(_ text: UnsafeBufferPointer<UInt8>) {
+            escaped.removeAll(keepingCapacity: true)
+            JSONWriter.appendEscaped(text, to: &escaped)
+            let bytes = escaped
+            bytes.withUnsafeBufferPointer { emit($0) }
         }
 
         mutating func unicodeEscape() throws(Stop) -> Unicode.Scalar {

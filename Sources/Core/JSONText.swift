@@ -2,19 +2,28 @@
 /// formatter copies bytes instead of walking a tree.
 ///
 /// Canonical means: no insignificant whitespace, strings escaped as `JSONWriter` escapes them,
-/// numbers exactly as written, key order kept, no repeated key in an object.
+/// numbers exactly as written, key order kept, no repeated key in an object. When the registry's
+/// text is canonical already (the usual case) it is the row's own bytes, not a copy.
 public struct JSONText: Sendable, Equatable, CustomStringConvertible {
-    public let bytes: [UInt8]
+    public let text: UTF8Text
+
+    /// Wraps text the caller guarantees is canonical JSON.
+    public init(canonical text: UTF8Text) { self.text = text }
 
     /// Wraps bytes the caller guarantees are canonical JSON.
-    public init(canonicalBytes: [UInt8]) { bytes = canonicalBytes }
+    public init(canonicalBytes: [UInt8]) {
+        let arena = TextArena(capacity: canonicalBytes.count)
+        text = canonicalBytes.withUnsafeBufferPointer { arena.appendValidated($0) }
+    }
 
     /// Renders a parsed value canonically.
     public init(_ value: JSONValue) {
         var writer = JSONWriter(capacity: 64)
         writer.value(value)
-        bytes = writer.bytes
+        self.init(canonicalBytes: writer.bytes)
     }
 
-    public var description: String { String(decoding: bytes, as: UTF8.self) }
+    public var bytes: [UInt8] { text.bytes }
+
+    public var description: String { text.string }
 }

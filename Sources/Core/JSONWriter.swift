@@ -93,6 +93,12 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    public mutating func string(_ value: UTF8Text) {
+        separator()
+        value.withUTF8 { appendEscaped(utf8: $0) }
+        needsComma = true
+    }
+
     /// A constant string known at compile time; it must not need escaping.
     public mutating func string(_ value: StaticString) {
         separator()
@@ -168,14 +174,14 @@ public struct JSONWriter: Sendable {
     /// Canonical JSON written as is.
     public mutating func json(_ text: JSONText) {
         separator()
-        text.bytes.withUnsafeBufferPointer { buffer.append($0) }
+        text.text.withUTF8 { buffer.append($0) }
         needsComma = true
     }
 
     /// Canonical JSON written as one JSON string (Sentinel's `ExtraJson`).
     public mutating func jsonTextString(_ text: JSONText) {
         separator()
-        text.bytes.withUnsafeBufferPointer { appendEscaped(utf8: $0) }
+        text.text.withUTF8 { appendEscaped(utf8: $0) }
         needsComma = true
     }
 
@@ -183,6 +189,12 @@ public struct JSONWriter: Sendable {
 
     /// Writes `"name":"value"` unless `value` is nil or empty: empty optionals are omitted, never null.
     public mutating func field(_ name: StaticString, _ value: String?) {
+        guard let value, !value.isEmpty else { return }
+        key(name)
+        string(value)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: UTF8Text?) {
         guard let value, !value.isEmpty else { return }
         key(name)
         string(value)

@@ -53,7 +53,7 @@ public struct OversightBeaconMapper: EventMapper {
     }
 
     /// Text, or nil for NULL and the empty string (which SIEMs cannot tell from absent anyway).
-    static func text(_ value: SQLValue) -> String? {
+    static func text(_ value: SQLValue) -> UTF8Text? {
         guard let text = value.textValue, !text.isEmpty else { return nil }
         return text
     }
@@ -80,7 +80,7 @@ public struct OversightBeaconMapper: EventMapper {
             guard d.isFinite, d >= -9.2e18, d <= 9.2e18 else { break }
             return Int64(d.rounded(.down))
         case .text(let t):
-            let trimmed = t.trimmingASCIIWhitespace()
+            let trimmed = t.string.trimmingASCIIWhitespace()
             if trimmed.isEmpty { return nil }
             if let i = Int64(trimmed) { return i }
             if let d = Double(trimmed), d.isFinite, d >= -9.2e18, d <= 9.2e18 { return Int64(d.rounded(.down)) }
@@ -100,15 +100,14 @@ public struct OversightBeaconMapper: EventMapper {
         case .other(let json): return raw(json.bytes)
         case .invalid:
             var escaped: [UInt8] = []
-            var text = text
             text.withUTF8 { JSONWriter.appendEscaped($0, to: &escaped) }
             return raw(escaped)
         }
     }
 
     /// Whether text is empty or only JSON whitespace; a byte scan, not a grapheme walk.
-    static func isBlank(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    static func isBlank(_ text: UTF8Text) -> Bool {
+        text.withUTF8 { $0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } }
     }
 
     /// `{"raw":<json>}`.
@@ -121,7 +120,7 @@ public struct OversightBeaconMapper: EventMapper {
     }
 
     static func excerpt(_ value: SQLValue) -> String {
-        let text = value.textValue ?? "NULL"
+        let text = value.textValue?.string ?? "NULL"
         return text.count > 40 ? String(text.prefix(40)).debugDescription + "…" : text.debugDescription
     }
 }

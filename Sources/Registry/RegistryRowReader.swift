@@ -13,6 +13,8 @@ final class RegistryRowReader: RowReader {
     private let sql: String
     private var lastID: Int64
     private var started = false
+    /// Bytes the last batch's text took: the next arena starts that big, so it rarely grows.
+    private var arenaSize = 64 * 1024
 
     init(connection: SQLiteReadOnlyConnection, statement: OpaquePointer, query: SourceQuery, sql: String) {
         self.connection = connection
@@ -35,6 +37,8 @@ final class RegistryRowReader: RowReader {
             if query.order == .id { sqlite3_bind_int64(statement, 4, Int64(max)) }
             started = true
         }
+        let arena = TextArena(capacity: arenaSize)
+        defer { arenaSize = Swift.max(arena.byteCount + arena.byteCount / 8, 4_096) }
         while batch.count < max {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE {
@@ -45,32 +49,35 @@ final class RegistryRowReader: RowReader {
                 break
             }
             guard status == SQLITE_ROW else { throw connection.error(status, doing: sql) }
-            batch.append(Self.row(statement))
+            batch.append(Self.row(statement, arena))
         }
         if let last = batch.last { lastID = last.id }
         if query.order == .id { sqlite3_reset(statement) }
     }
 
-    private static func row(_ s: OpaquePointer) -> SourceRow {
+    private static func row(_ s: OpaquePointer, _ a: TextArena) -> SourceRow {
         SourceRow(
-            id: sqlite3_column_int64(s, 0), tokenID: value(s, 1), fileID: value(s, 2), recipientID: value(s, 3),
-            issuerID: value(s, 4), kind: value(s, 5), sourceIP: value(s, 6), userAgent: value(s, 7),
-            extra: value(s, 8), timestamp: value(s, 9), qualifiedTimestamp: value(s, 10), tlogIndex: value(s, 11))
+            id: sqlite3_column_int64(s, 0), tokenID: value(s, 1, a), fileID: value(s, 2, a),
+            recipientID: value(s, 3, a), issuerID: value(s, 4, a), kind: value(s, 5, a), sourceIP: value(s, 6, a),
+            userAgent: value(s, 7, a), extra: value(s, 8, a), timestamp: value(s, 9, a),
+            qualifiedTimestamp: value(s, 10, a), tlogIndex: value(s, 11, a))
     }
 
-    /// Reads a column as stored. Text keeps embedded NULs (`column_bytes`), and invalid UTF-8
-    /// is repaired to U+FFFD rather than dropping the row.
+    /// Reads a column as stored; text goes into the batch's arena. Text keeps embedded NULs
+    /// (`column_bytes`), and invalid UTF-8 is repaired to U+FFFD rather than dropping the row.
     @inline(__always)
-    private static func value(_ s: OpaquePointer, _ column: Int32) -> SQLValue {
+    private static func value(_ s: OpaquePointer, _ column: Int32, _ arena: TextArena) -> SQLValue {
         switch sqlite3_column_type(s, column) {
         case SQLITE_INTEGER:
             return .integer(sqlite3_column_int64(s, column))
         case SQLITE_FLOAT:
             return .real(sqlite3_column_double(s, column))
         case SQLITE_TEXT:
-            guard let text = sqlite3_column_text(s, column) else { return .text("") }
+            guard let text = sqlite3_column_text(s, column) else {
+                return .text(arena.appendValidated(.init(start: nil, count: 0)))
+            }
             let count = Int(sqlite3_column_bytes(s, column))
-            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+            return .text(arena.append(utf8: UnsafeBufferPointer(start: text, count: count)))
         case SQLITE_BLOB:
             let count = Int(sqlite3_column_bytes(s, column))
             guard count > 0, let blob = sqlite3_column_blob(s, column) else { return .blob([]) }

@@ -31,11 +31,11 @@ public enum FixtureRows {
         func column(_ name: String) -> SQLValue {
             switch value[name] {
             case nil, .null?: return .null
-            case .string(let s)?: return .text(s)
+            case .string(let s)?: return .text(UTF8Text(s))
             case .number(let n)?:
                 if let i = Int64(n) { return .integer(i) }
                 return .real(Double(n) ?? .nan)
-            case let other?: return .text(other.jsonText)
+            case let other?: return .text(UTF8Text(other.jsonText))
             }
         }
         return SourceRow(

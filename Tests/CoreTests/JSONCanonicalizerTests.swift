@@ -22,6 +22,9 @@ import Testing
         String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
         String(repeating: "[", count: 200) + String(repeating: "]", count: 200),
         "{" + (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",") + #","k7":"dup"}"#,
+        // Canonical already, canonical but for trailing space, and canonical up to a late difference:
+        #"{"a":[1,{"b":"c"}],"d":"e"}"#, #"{"a":[1,{"b":"c"}]}  "#, #"{"a":[1,{"b":"c\/"}]}"#,
+        "{\"del\":\"a\u{7F}b\"}", #"{"a":1,"b":{"a":2},"c":"\u0041"}"#,
     ])
     func agreesWithParseThenWrite(_ text: String) {
         #expect(JSONCanonicalizer.canonicalize(text) == Self.reference(text), "\(text.prefix(80))")
@@ -35,20 +38,28 @@ import Testing
             case 0: return ["true", "false", "null"].randomElement(using: &random)!
             case 1: return ["0", "-1", "3.25", "1e9", "-2E-2", "18446744073709551616"].randomElement(using: &random)!
             case 2:
-                let pieces = ["a", "é", "\\n", "\\u0041", "\\\"", "😀", "\\ud83d\\ude00", " ", "\\/", "\\ud800"]
+                let pieces = [
+                    "a", "é", "\\n", "\\u0041", "\\\"", "😀", "\\ud83d\\ude00", " ", "\\/", "\\ud800", "plain", "x",
+                    "\u{7F}",
+                ]
                 return "\""
                     + (0..<Int.random(in: 0...4, using: &random)).map { _ in pieces.randomElement(using: &random)! }
                     .joined() + "\""
-            case 3: return " " + ["1", "\"x\""].randomElement(using: &random)! + " "
+            case 3:
+                let padded = Int.random(in: 0...3, using: &random) == 0
+                return (padded ? " " : "") + ["1", "\"x\""].randomElement(using: &random)! + (padded ? " " : "")
             case 4:
                 return "["
                     + (0..<Int.random(in: 0...3, using: &random)).map { _ in value(depth + 1) }.joined(separator: ",")
                     + "]"
             default:
                 let keys = ["a", "b", "c", "a"]  // repeats sometimes
+                // Mostly compact, so documents that are canonical already (kept as the input's own
+                // bytes) and ones that differ only late are common.
+                let colon = Int.random(in: 0...3, using: &random) == 0 ? " : " : ":"
                 return "{"
                     + (0..<Int.random(in: 0...3, using: &random)).map { _ in
-                        "\"\(keys.randomElement(using: &random)!)\" : " + value(depth + 1)
+                        "\"\(keys.randomElement(using: &random)!)\"" + colon + value(depth + 1)
                     }.joined(separator: ",") + "}"
             }
         }
@@ -56,5 +67,18 @@ import Testing
             let text = value(0)
             #expect(JSONCanonicalizer.canonicalize(text) == Self.reference(text), "\(text)")
         }
+    }
+
+    /// Text that is canonical already comes back as the very same bytes, not a copy.
+    @Test func canonicalTextIsKeptInPlace() throws {
+        let arena = TextArena()
+        let text = Array(#"{"q":"x.example","n":[1,2]}"#.utf8).withUnsafeBufferPointer { arena.append(utf8: $0) }
+        let before = arena.byteCount
+        guard case .object(let json) = JSONCanonicalizer.canonicalize(text) else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(json.text == text)
+        #expect(arena.byteCount == before)
     }
 }

@@ -43,11 +43,11 @@ import Testing
 
     @Test(arguments: [
         ("2001:db8::1", true), ("203.0.113.7", true), ("::ffff:192.0.2.1", true), ("unknown", false),
-        ("10.0.0.1, 10.0.0.2", false), ("999.1.1.1", false), ("198.51.100.1:443", false),
+        ("10.0.0.1, 10.0.0.2", false), ("999.1.1.1", false), ("198.51.100.1:443", false), ("10.0.0.1\u{0}junk", false),
     ])
     func sourceAddressAlwaysAndSourceIPOnlyForAnAddress(value: String, isIP: Bool) throws {
         var event = FormatterTestEvents.full
-        event.sourceIP = value
+        event.sourceIP = UTF8Text(value)
         let expected = isIP ? ["address": value, "ip": value] : ["address": value]
         #expect((try encode(event)["source"] as? [String: String]) == expected)
     }

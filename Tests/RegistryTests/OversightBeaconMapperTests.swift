@@ -35,7 +35,7 @@ import Testing
         ("license", "beacon-license-check"), ("webhook", "beacon-webhook"),
     ])
     func actionNames(kind: String, action: String) {
-        #expect(BeaconAction.name(forKind: kind) == action)
+        #expect(BeaconAction.name(forKind: UTF8Text(kind)) == action)
     }
 
     @Test func epochZeroIsARealTime() throws {

@@ -46,10 +46,11 @@ public struct ECSFormatter: EventFormatter {
         }
     }
 
-    let ecsVersion: String
+    /// Held as `UTF8Text`: written into every document, so not a `String` escaped each time.
+    let ecsVersion: UTF8Text
 
     public init(options: Options, context: PluginContext) throws {
-        ecsVersion = options.ecsVersion
+        ecsVersion = UTF8Text(options.ecsVersion)
     }
 
     public func encode(_ event: Event, into out: inout JSONWriter) throws {
@@ -77,7 +78,7 @@ public struct ECSFormatter: EventFormatter {
         out.field("dataset", constant: "oversight.beacon")
         out.field("module", constant: "oversight")
         out.field("provider", constant: "oversight-registry")
-        out.field("action", event.action)
+        out.field("action", actionOf: event)
         out.key("id")
         out.intString(event.eventID)
         out.field("outcome", constant: "success")

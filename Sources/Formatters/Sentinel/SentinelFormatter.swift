@@ -25,7 +25,7 @@ public struct SentinelFormatter: EventFormatter {
         out.key("EventId")
         out.intString(event.eventID)
         out.field("BeaconKind", event.kind)
-        out.field("Action", event.action)
+        out.field("Action", actionOf: event)
         out.field("TokenId", event.tokenID)
         out.field("FileId", event.fileID)
         out.field("RecipientId", event.recipientID)

@@ -89,7 +89,7 @@ public struct SplunkHECFormatter: EventFormatter {
         out.beginObject()
         out.field("schema", Self.schema.name)
         out.field("kind", event.kind)
-        out.field("action", event.action)
+        out.field("action", actionOf: event)
         out.key("event_id")
         out.intString(event.eventID)
         out.key("occurred_at")

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Text as valid UTF-8 bytes in a `TextArena`: what row and event text columns hold.
+///
+/// Formatters write it without ever making a `String` (`JSONWriter.field(_:_:)` takes it as is);
+/// `string` is there for code off the hot path. Equality is by bytes.
+public struct UTF8Text: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringInterpolation {
+    @usableFromInline let arena: TextArena
+    @usableFromInline let start: Int
+    /// Length in bytes.
+    public let count: Int
+
+    @usableFromInline
+    init(arena: TextArena, start: Int, count: Int) {
+        self.arena = arena
+        self.start = start
+        self.count = count
+    }
+
+    /// Text in an arena of its own, for values made outside a batch (tests, constants).
+    public init(_ string: String) {
+        var string = string
+        let arena = TextArena(capacity: string.utf8.count)
+        self = string.withUTF8 { arena.appendValidated($0) }
+    }
+
+    public init(stringLiteral value: String) { self.init(value) }
+
+    public init(stringInterpolation: DefaultStringInterpolation) {
+        self.init(String(stringInterpolation: stringInterpolation))
+    }
+
+    /// The first `n` bytes (which must end on a character boundary).
+    func prefix(_ n: Int) -> UTF8Text { UTF8Text(arena: arena, start: start, count: min(n, count)) }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// The bytes, valid while `self` is.
+    @inlinable
+    public func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(arena) { try body(UnsafeBufferPointer(start: arena.base + start, count: count)) }
+    }
+
+    public var string: String { withUTF8 { String(decoding: $0, as: UTF8.self) } }
+
+    public var bytes: [UInt8] { withUTF8 { Array($0) } }
+
+    public var description: String { string }
+
+    public static func == (a: UTF8Text, b: UTF8Text) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
+    }
+
+    public func hash(into hasher: inout Hasher) { withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) } }
+
+    /// Whether the bytes equal a constant, without making a `String`.
+    @inlinable
+    public func equals(_ constant: StaticString) -> Bool {
+        guard count == constant.utf8CodeUnitCount else { return false }
+        return withExtendedLifetime(arena) { memcmp(arena.base + start, constant.utf8Start, count) == 0 }
+    }
+}
