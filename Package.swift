@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // zlib, for gzip request bodies.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "SIEMCore", path: "Sources/Core"),
         .target(
             name: "SIEMRegistry",
@@ -46,7 +47,7 @@ let package = Package(
             ],
             path: "Sources/Host"
         ),
-        .executableTarget(name: "siem-export", dependencies: ["SIEMHost"], path: "Sources/CLI"),
+        .executableTarget(name: "siem-export", dependencies: ["SIEMHost", "CMalloc"], path: "Sources/CLI"),
         // The benchmark's loopback receiver (bench/run.sh); not part of the tool.
         .executableTarget(
             name: "siem-bench-receiver", dependencies: ["SIEMTestSupport"], path: "Sources/BenchReceiver"),

@@ -13,10 +13,17 @@ let server = try LoopbackHTTPServer { request in
         return .json(200, #"{"text":"Success","code":0}"#)
     case "elasticsearch":
         if request.method == "GET" { return .json(200, #"{"name":"bench"}"#) }
-        let lines = request.decodedBody.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        let item = #"{"create":{"status":201}}"#
-        let items = [String](repeating: item, count: lines / 2).joined(separator: ",")
-        return .json(200, #"{"took":1,"errors":false,"items":[\#(items)]}"#)
+        let lines = request.decodedBody.withUnsafeBufferPointer { body in
+            var count = 0
+            for byte in body where byte == 0x0A { count += 1 }
+            return count
+        }
+        let item = Array(#",{"create":{"status":201}}"#.utf8)
+        var answer = Array(#"{"took":1,"errors":false,"items":["#.utf8)
+        answer.reserveCapacity(answer.count + item.count * lines / 2 + 2)
+        for i in 0..<lines / 2 { answer += i == 0 ? item.dropFirst() : item[...] }
+        answer += Array("]}".utf8)
+        return .respond(status: 200, headers: [("Content-Type", "application/json")], body: answer)
     default:
         return .respond(status: 200, headers: [], body: [])
     }

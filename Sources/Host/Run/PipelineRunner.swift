@@ -165,15 +165,20 @@ public struct PipelineRunner {
         var ids: [Int64] = []
         ends.reserveCapacity(events.count)
         ids.reserveCapacity(events.count)
-        for event in events where event.eventID > checkpoint {
-            do {
-                try pipeline.formatter.encode(event, into: &writer)
-            } catch {
-                throw SIEMError.badRow(id: event.eventID, message: "\(pipeline.formatterID) formatter: \(error)")
+        // Indexed through a buffer pointer: `for event in events` would copy each event, and
+        // with it retain and release every text field.
+        try events.withUnsafeBufferPointer { events in
+            for i in events.indices where events[i].eventID > checkpoint {
+                do {
+                    try pipeline.formatter.encode(events[i], into: &writer)
+                } catch {
+                    throw SIEMError.badRow(
+                        id: events[i].eventID, message: "\(pipeline.formatterID) formatter: \(error)")
+                }
+                writer.endRecord()
+                ends.append(writer.count)
+                ids.append(events[i].eventID)
             }
-            writer.endRecord()
-            ends.append(writer.count)
-            ids.append(event.eventID)
         }
         return EncodedBatch(
             bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing,

@@ -138,29 +138,47 @@ public final class ElasticsearchSink: EventSink {
         return try await ChunkedDelivery.send(batch, in: ranges) { try await deliver(batch, Array($0)) }
     }
 
-    /// The document id: stable across re-sends, unique across registries.
-    static func documentID(registryID: String, eventID: Int64) -> String {
-        registryID.isEmpty ? String(eventID) : "\(registryID):\(eventID)"
-    }
-
+    /// The `_bulk` body: per item, its action line and its document. The document id,
+    /// `<registry>:<row id>`, is stable across re-sends and unique across registries. Built in one exact-size
+    /// array: the action line's constant parts are rendered once per request, and each document
+    /// is copied once.
     func bulkBody(_ batch: EncodedBatch, _ items: [Int]) -> [UInt8] {
-        var writer = JSONWriter(
-            capacity: batch.byteCount(0..<batch.count) / max(batch.count, 1) * items.count + 128 * items.count)
+        // {"create":{"_index":"<index>","_id":"<registry>:   <id>   "}}\n   <document>\n
+        var prefixWriter = JSONWriter(capacity: 128)
+        prefixWriter.beginObject()
+        prefixWriter.key("create")
+        prefixWriter.beginObject()
+        prefixWriter.key("_index")
+        prefixWriter.string(options.index)
+        prefixWriter.key("_id")
+        prefixWriter.string(batch.registryID.isEmpty ? "" : batch.registryID + ":")
+        var prefix = prefixWriter.bytes
+        prefix.removeLast()  // the closing quote: the id's digits go there
+        let suffix = Array(#""}}"#.utf8) + [0x0A]
+        var total = 0
         for i in items {
-            writer.beginObject()
-            writer.key("create")
-            writer.beginObject()
-            writer.key("_index")
-            writer.string(options.index)
-            writer.key("_id")
-            writer.string(Self.documentID(registryID: batch.registryID, eventID: batch.eventIDs[i]))
-            writer.endObject()
-            writer.endObject()
-            writer.endRecord()
-            writer.appendRaw(batch.record(i))
-            writer.endRecord()
+            let record = batch.record(i)
+            total += prefix.count + 20 + suffix.count + record.count + 1
         }
-        return writer.bytes
+        return [UInt8](unsafeUninitializedCapacity: total) { out, written in
+            var at = 0
+            func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+                guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+                (out.baseAddress! + at).update(from: source, count: bytes.count)
+                at += bytes.count
+            }
+            batch.bytes.withUnsafeBufferPointer { all in
+                for i in items {
+                    prefix.withUnsafeBufferPointer(put)
+                    var id = String(batch.eventIDs[i])
+                    id.withUTF8(put)
+                    suffix.withUnsafeBufferPointer(put)
+                    let start = i == 0 ? 0 : batch.recordEnds[i - 1]
+                    put(UnsafeBufferPointer(rebasing: all[start..<batch.recordEnds[i]]))  // with its newline
+                }
+            }
+            written = at
+        }
     }
 
     /// Sends `items` until each is created or already there; a 413 halves the request.
