@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "siem-export", dependencies: ["SIEMHost", "CMalloc"], path: "Sources/CLI"),
         // The benchmark's loopback receiver (bench/run.sh); not part of the tool.
         .executableTarget(
-            name: "siem-bench-receiver", dependencies: ["SIEMTestSupport"], path: "Sources/BenchReceiver"),
+            name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver"),
         .target(
             name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib"], path: "Sources/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"]),

@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 import SIEMTestSupport
 
@@ -5,6 +6,9 @@ import SIEMTestSupport
 /// accepts and discards what a sink sends, answering as the real API would (HEC's success
 /// answer, Elasticsearch's per-item results), so only the sender's cost is measured.
 /// Prints the port it listens on, then serves until killed.
+// As in siem-export: megabyte request buffers stay in the heap instead of page-faulting back in,
+// so the receiver's own overhead takes as little as possible of the two cores it shares.
+siem_keep_freed_memory_in_heap(64 << 20, 256 << 20)
 let mode = CommandLine.arguments.dropFirst().first ?? "http"
 let server = try LoopbackHTTPServer { request in
     switch mode {

@@ -143,7 +143,7 @@ import Testing
         #expect(es.ids.count == Self.rows, "no duplicate document")
     }
 
-    @Test func sigkillDuringFileExportLeavesOnlyWholeLinesAndResendsAtMostOneBatch() throws {
+    @Test func sigkillDuringFileExportLeavesOnlyWholeLinesAndResendsAtMostTwoBatches() throws {
         let out = cli.path("out.jsonl")
         let config = try writeConfig(sink: "{type: file, path: \(out)}")
         var kills = 0
@@ -166,6 +166,7 @@ import Testing
         }
         #expect(ids.count == lines.count, "every line is a whole document")
         #expect(Set(ids) == Set(1...Self.rows))
-        #expect(ids.count - Self.rows <= kills * 10, "at most one batch re-sent per kill")
+        // The batch being written, and the one whose checkpoint was being made durable.
+        #expect(ids.count - Self.rows <= kills * 2 * 10, "at most two batches re-sent per kill")
     }
 }

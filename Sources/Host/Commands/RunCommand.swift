@@ -43,14 +43,15 @@ struct RunCommand: AsyncParsableCommand {
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry).assemble(file)
             let store = try CheckpointStore(path: statePath)
             let identity = assembled.source.identity
+            let committer = CheckpointCommitter(store: store, source: identity)
             let signals = StopSignals()
-            let job = UncheckedSendable((assembled, store, PipelineRunner(batchSize: assembled.batchSize)))
+            let job = UncheckedSendable((assembled, store, committer, PipelineRunner(batchSize: assembled.batchSize)))
             let (follow, pollInterval) = (self.follow, self.pollInterval)
             var summaries: [PipelineSummary]
             var interrupted = false
             do {
                 summaries = try await withStopSignals(signals) {
-                    let (assembled, store, runner) = job.value
+                    let (assembled, store, committer, runner) = job.value
                     var totals: [PipelineSummary]?
                     var backoff = 1.0
                     repeat {
@@ -61,13 +62,22 @@ struct RunCommand: AsyncParsableCommand {
                         if totals == nil || end > (startAfter.min() ?? 0) {
                             do {
                                 let query = SourceQuery(afterID: startAfter.min() ?? 0, throughID: end, order: .id)
-                                let round = try await runner.run(
-                                    source: assembled.source, mapper: assembled.mapper, pipelines: assembled.pipelines,
-                                    query: query, startAfter: startAfter, startSinks: totals == nil,
-                                    onDelivered: { index, lastID in
-                                        try store.advance(
-                                            pipeline: assembled.pipelines[index].name, source: identity, to: lastID)
-                                    }, shouldStop: { signals.stopRequested })
+                                let round: [PipelineSummary]
+                                do {
+                                    round = try await runner.run(
+                                        source: assembled.source, mapper: assembled.mapper,
+                                        pipelines: assembled.pipelines, query: query, startAfter: startAfter,
+                                        startSinks: totals == nil,
+                                        onDelivered: { index, lastID in
+                                            try committer.record(
+                                                pipeline: assembled.pipelines[index].name, lastID: lastID)
+                                        }, shouldStop: { signals.stopRequested })
+                                } catch {
+                                    // What was delivered before the failure stays checkpointed.
+                                    try committer.flush()
+                                    throw error
+                                }
+                                try committer.flush()
                                 totals = PipelineSummary.combine(totals, round)
                                 backoff = 1
                             } catch let error as SIEMError where follow && error.exitCode == 75 {
@@ -86,6 +96,7 @@ struct RunCommand: AsyncParsableCommand {
             } catch is CancellationError {
                 // The batch in flight was abandoned: report what the checkpoints hold.
                 interrupted = true
+                try committer.flush()
                 summaries = try assembled.pipelines.map { p in
                     let last = try store.lastID(pipeline: p.name, source: identity)
                     return PipelineSummary(
@@ -93,6 +104,7 @@ struct RunCommand: AsyncParsableCommand {
                         lastID: last > 0 ? last : nil)
                 }
             }
+            try committer.close()
             if interrupted { StandardError.print("stopped by signal; every checkpoint is saved") }
             for pipeline in assembled.pipelines { try await pipeline.sink.close() }
             for s in summaries {
