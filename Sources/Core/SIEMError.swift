@@ -66,3 +66,11 @@ public enum SIEMError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension SIEMError {
+    /// Why a row cannot become an event, nil for every other error.
+    public var badRowReason: String? {
+        if case .badRow(_, let message) = self { return message }
+        return nil
+    }
+}

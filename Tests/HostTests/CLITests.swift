@@ -121,19 +121,56 @@ import Testing
         #expect(sentinel.suffix(5).map { $0["TokenId"] as? String } == (0..<5).map { "new\($0)" })
     }
 
-    @Test func aBadRowStopsRunWithItsIdAndNothingIsSkippedAfterItIsFixed() throws {
-        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE events SET kind = '' WHERE id = 150") }
+    @Test func rowsThatCannotBecomeEventsGoToTheDeadLetterFileAndTheRunGoesOn() throws {
+        try DatabaseQueue(path: db).write { db in
+            try db.execute(sql: "UPDATE events SET kind = '' WHERE id = 150")
+            try db.execute(sql: "UPDATE events SET timestamp = 'soon' WHERE id = 151")
+            try db.execute(sql: "UPDATE events SET timestamp = 1e999, user_agent = X'00FF' WHERE id = 200")
+        }
         let config = try writeConfig()
-        let stopped = try cli.run(["run", "--config", config])
-        #expect(stopped.status == 65)
-        #expect(stopped.stderr.contains("error: `kind` is empty (events row id 150)"))
-        #expect(lines(try String(contentsOfFile: cli.path("out/ecs.jsonl"), encoding: .utf8)).count == 149)
-        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE events SET kind = 'dns' WHERE id = 150") }
-        #expect(try cli.run(["run", "--config", config]).status == 0)
+        let summaryPath = cli.path("summary.json")
+        let run = try cli.run(["run", "--config", config, "--summary-json", summaryPath])
+        #expect(run.status == 0, "\(run.stderr)")
+        let deadLetterPath = cli.path("state.sqlite.dead-letter.jsonl")
+        #expect(run.stderr.contains("3 row(s) dead-lettered to \(deadLetterPath)"))
         let ids = lines(try String(contentsOfFile: cli.path("out/ecs.jsonl"), encoding: .utf8)).map {
             ($0["event"] as? [String: Any])?["id"] as? String
         }
-        #expect(ids == (1...300).map { "\($0)" })
+        #expect(ids == (1...300).filter { ![150, 151, 200].contains($0) }.map { "\($0)" })
+
+        let dead = lines(try String(contentsOfFile: deadLetterPath, encoding: .utf8))
+        #expect(dead.map { $0["source_row_id"] as? Int } == [150, 151, 200])
+        #expect(
+            dead.map { $0["reason"] as? String } == [
+                "`kind` is empty", "`timestamp` is not a number: \"soon\"", "`timestamp` is not a number: \"inf\"",
+            ])
+        let row = try #require(dead[2]["row"] as? [String: Any])
+        #expect(row["id"] as? Int == 200)
+        #expect(row["timestamp"] as? String == "Infinity")
+        #expect((row["user_agent"] as? [String: String]) == ["blob_hex": "00ff"])
+        #expect((dead[0]["row"] as? [String: Any])?["kind"] as? String == "")
+
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: summaryPath)))
+                as? [String: Any])
+        #expect(summary["status"] as? String == "completed")
+        #expect(summary["rows_read"] as? Int == 300)
+        let pipelines = try #require(summary["pipelines"] as? [[String: Any]])
+        #expect(pipelines.map { $0["delivered"] as? Int } == [297, 297, 297])
+        #expect(pipelines.map { $0["dead_lettered"] as? Int } == [3, 3, 3])
+        #expect(pipelines.map { $0["checkpoint"] as? Int } == [300, 300, 300])
+
+        // Checkpointed past them: a second run neither re-sends nor re-dead-letters anything.
+        #expect(try cli.run(["run", "--config", config]).status == 0)
+        #expect(lines(try String(contentsOfFile: deadLetterPath, encoding: .utf8)).count == 3)
+    }
+
+    @Test func withoutADeadLetterFileAnExportStopsAtABadRowWithItsId() throws {
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE events SET kind = '' WHERE id = 150") }
+        let stopped = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--order", "id"])
+        #expect(stopped.status == 65)
+        #expect(stopped.stderr.contains("error: `kind` is empty (events row id 150)"))
+        #expect(stopped.stdout.split(separator: "\n").count == 149)
     }
 
     @Test func validateChecksEverythingButWritesNothing() throws {

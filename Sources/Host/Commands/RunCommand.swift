@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SIEMCore
 
 /// `siem-export run --config FILE`: every pipeline from its checkpoint to the end of the table.
@@ -19,6 +20,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("poll-interval"), help: "With --follow: seconds between polls when there is nothing new.")
     var pollInterval: Double = 1
+
+    @Option(
+        name: .customLong("summary-json"),
+        help: "Write a JSON summary of the run (per pipeline: delivered, dead-lettered, retries, checkpoint) to FILE.")
+    var summaryJSON: String?
 
     func validate() throws {
         if !(0.01...3_600).contains(pollInterval) {
@@ -44,6 +50,16 @@ struct RunCommand: AsyncParsableCommand {
             let store = try CheckpointStore(path: statePath)
             let identity = assembled.source.identity
             let committer = CheckpointCommitter(store: store, source: identity)
+            let deadLetter = try RowDeadLetter(
+                path: file.deadLetterPath.map { PluginContext(baseDirectory: file.baseDirectory).resolve(path: $0) }
+                    ?? statePath + ".dead-letter.jsonl")
+            let metrics = RunMetrics(pipelineNames: assembled.pipelines.map(\.name))
+            var metricsServer: MetricsServer?
+            if let listen = file.metricsListen, let address = MetricsListenAddress(listen) {
+                metricsServer = try MetricsServer(address: address, metrics: metrics)
+                StandardError.print("metrics: http://\(address.host):\(metricsServer!.port)/metrics")
+            }
+            defer { withExtendedLifetime(metricsServer) {} }
             let signals = StopSignals()
             let job = UncheckedSendable((assembled, store, committer, PipelineRunner(batchSize: assembled.batchSize)))
             let (follow, pollInterval) = (self.follow, self.pollInterval)
@@ -67,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
                                     round = try await runner.run(
                                         source: assembled.source, mapper: assembled.mapper,
                                         pipelines: assembled.pipelines, query: query, startAfter: startAfter,
-                                        startSinks: totals == nil,
+                                        startSinks: totals == nil, deadLetter: deadLetter, metrics: metrics,
                                         onDelivered: { index, lastID in
                                             try committer.record(
                                                 pipeline: assembled.pipelines[index].name, lastID: lastID)
@@ -108,10 +124,17 @@ struct RunCommand: AsyncParsableCommand {
             if interrupted { StandardError.print("stopped by signal; every checkpoint is saved") }
             for pipeline in assembled.pipelines { try await pipeline.sink.close() }
             for s in summaries {
-                let checkpoint = s.lastID.map { "checkpoint id \($0)" } ?? "no checkpoint yet"
+                var checkpoint = s.lastID.map { "checkpoint id \($0)" } ?? "no checkpoint yet"
+                if s.deadLettered > 0 { checkpoint += "; \(s.deadLettered) row(s) dead-lettered to \(deadLetter.path)" }
                 StandardError.print(
                     "pipeline \(s.name): exported \(s.delivered) event(s) as \(s.formatterID) to \(s.destination) (\(checkpoint))"
                 )
+            }
+            if let summaryJSON {
+                try RunSummaryFile.write(
+                    summaries, metrics: metrics, deadLetterPath: deadLetter.path, interrupted: interrupted,
+                    to: PluginContext(baseDirectory: FileManager.default.currentDirectoryPath).resolve(
+                        path: summaryJSON))
             }
         }
     }

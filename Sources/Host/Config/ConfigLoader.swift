@@ -66,6 +66,36 @@ public struct ConfigLoader {
                 reader.report(checkpoint, "checkpoint", "expected a mapping with `path: FILE`")
             }
         }
+        var deadLetterPath: String?
+        if let node = mapping["dead_letter"] {
+            if let d = node.mapping {
+                reader.checkKeys(d, allowed: ["path"], path: "dead_letter")
+                deadLetterPath = reader.required(d, "path", path: "dead_letter").flatMap {
+                    reader.string($0, path: "dead_letter.path")
+                }
+            } else {
+                reader.report(node, "dead_letter", "expected a mapping with `path: FILE`")
+            }
+        }
+        var metricsListen: String?
+        if let node = mapping["metrics"] {
+            if let m = node.mapping {
+                reader.checkKeys(m, allowed: ["listen"], path: "metrics")
+                if let listenNode = reader.required(m, "listen", path: "metrics"),
+                    let listen = reader.string(listenNode, path: "metrics.listen")
+                {
+                    if MetricsListenAddress(listen) == nil {
+                        reader.report(
+                            listenNode, "metrics.listen",
+                            "expected HOST:PORT with an IPv4 host, e.g. 127.0.0.1:9464 (port 0 picks a free one)")
+                    } else {
+                        metricsListen = listen
+                    }
+                }
+            } else {
+                reader.report(node, "metrics", "expected a mapping with `listen: HOST:PORT`")
+            }
+        }
         var batchSize = PipelineConfigFile.defaultBatchSize
         if let node = mapping["batch_size"] {
             if let value = node.int, (1...100_000).contains(value) {
@@ -96,6 +126,7 @@ public struct ConfigLoader {
         guard let source, let mapper else { throw ConfigErrors(diagnostics: reader.diagnostics) }
         return PipelineConfigFile(
             path: file, baseDirectory: baseDirectory, source: source, mapper: mapper, checkpointPath: checkpointPath,
+            deadLetterPath: deadLetterPath, metricsListen: metricsListen,
             batchSize: batchSize, pipelines: pipelines, diagnostics: reader.diagnostics)
     }
 

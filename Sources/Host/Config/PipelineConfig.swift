@@ -26,7 +26,9 @@ public struct PipelineConfig {
 /// here: the assembler hands each node to its plugin.
 public struct PipelineConfigFile {
     public static let supportedVersion = 1
-    public static let topLevelKeys = ["version", "source", "mapper", "checkpoint", "batch_size", "pipelines"]
+    public static let topLevelKeys = [
+        "version", "source", "mapper", "checkpoint", "dead_letter", "metrics", "batch_size", "pipelines",
+    ]
     public static let defaultBatchSize = 1_000
 
     public var path: String
@@ -35,6 +37,10 @@ public struct PipelineConfigFile {
     public var source: PluginNode
     public var mapper: PluginNode
     public var checkpointPath: String?
+    /// Where rows that cannot become events go (`dead_letter.path`); by default beside the checkpoint.
+    public var deadLetterPath: String?
+    /// `metrics.listen`: host:port of the Prometheus endpoint; nil serves none.
+    public var metricsListen: String?
     public var batchSize: Int
     public var pipelines: [PipelineConfig]
     /// Problems found while reading; the assembler reports them with its own.

@@ -13,6 +13,8 @@ final class MappedBatchProducer: @unchecked Sendable {
         var events: [Event]
         var end: Int64?
         var failure: (any Error)?
+        /// Ids of rows that could not become events and went to the dead-letter file.
+        var deadLettered: [Int64] = []
     }
 
     enum Item {
@@ -28,18 +30,26 @@ final class MappedBatchProducer: @unchecked Sendable {
     private let capacity: Int
     private let exited = DispatchSemaphore(value: 0)
 
-    init(reader: any RowReader, mapper: any EventMapper, batchSize: Int, limit: Int?, capacity: Int = 2) {
+    /// With `deadLetter`, a row the mapper refuses is written there (durably, before its batch is
+    /// handed over) and the run goes on; without it, the batch ends at that row.
+    init(
+        reader: any RowReader, mapper: any EventMapper, batchSize: Int, limit: Int?, deadLetter: RowDeadLetter? = nil,
+        capacity: Int = 2
+    ) {
         self.capacity = capacity
         let reader = UncheckedSendable(reader)
         let thread = Thread { [self] in
-            produce(reader.value, mapper, batchSize, limit ?? .max)
+            produce(reader.value, mapper, deadLetter, batchSize, limit ?? .max)
             exited.signal()
         }
         thread.name = "siem-export.read"
         thread.start()
     }
 
-    private func produce(_ reader: any RowReader, _ mapper: any EventMapper, _ batchSize: Int, _ limit: Int) {
+    private func produce(
+        _ reader: any RowReader, _ mapper: any EventMapper, _ deadLetter: RowDeadLetter?, _ batchSize: Int,
+        _ limit: Int
+    ) {
         var remaining = limit
         var rows: [SourceRow] = []
         while remaining > 0 {
@@ -54,16 +64,31 @@ final class MappedBatchProducer: @unchecked Sendable {
             var events: [Event] = []
             events.reserveCapacity(rows.count)
             var failure: (any Error)?
+            var rejected: [(row: SourceRow, reason: String)] = []
+            var lastHandled: Int64?
             for row in rows {
                 do {
                     events.append(try mapper.map(row))
+                    lastHandled = row.id
+                } catch let error as SIEMError where deadLetter != nil && error.badRowReason != nil {
+                    rejected.append((row, error.badRowReason!))
+                    lastHandled = row.id
                 } catch {
                     failure = error
                     break
                 }
             }
-            let end = failure == nil ? rows[rows.count - 1].id : events.last?.eventID
-            guard put(.batch(Batch(events: events, end: end, failure: failure))), failure == nil else { return }
+            if let deadLetter, !rejected.isEmpty {
+                do {
+                    try deadLetter.append(rejected)
+                } catch {
+                    _ = put(.failed(error))
+                    return
+                }
+            }
+            let end = failure == nil ? rows[rows.count - 1].id : lastHandled
+            let batch = Batch(events: events, end: end, failure: failure, deadLettered: rejected.map(\.row.id))
+            guard put(.batch(batch)), failure == nil else { return }
         }
         _ = put(.finished)
     }

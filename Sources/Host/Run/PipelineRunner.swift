@@ -6,6 +6,8 @@ public struct PipelineSummary: Sendable, Equatable {
     public var formatterID: String
     public var destination: String
     public var delivered: Int
+    /// Rows this pipeline passed that went to the dead-letter file instead.
+    public var deadLettered = 0
     /// The last source id this pipeline has delivered (its checkpoint), nil if none ever.
     public var lastID: Int64?
 }
@@ -16,6 +18,7 @@ extension PipelineSummary {
         guard var totals else { return round }
         for (index, summary) in round.enumerated() {
             totals[index].delivered += summary.delivered
+            totals[index].deadLettered += summary.deadLettered
             totals[index].lastID = summary.lastID ?? totals[index].lastID
         }
         return totals
@@ -39,7 +42,8 @@ public struct PipelineRunner {
     /// read (the one-shot `export`) delivers every row it reads and reports no checkpoint.
     public func run(
         source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], query: SourceQuery,
-        startAfter: [Int64], limit: Int? = nil, startSinks: Bool = true,
+        startAfter: [Int64], limit: Int? = nil, startSinks: Bool = true, deadLetter: RowDeadLetter? = nil,
+        metrics: RunMetrics? = nil,
         onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
     ) async throws -> [PipelineSummary] {
         precondition(startAfter.count == pipelines.count)
@@ -52,7 +56,8 @@ public struct PipelineRunner {
         }
         if startSinks { for pipeline in pipelines { try await pipeline.sink.start() } }
         let producer = MappedBatchProducer(
-            reader: try source.open(query), mapper: mapper, batchSize: batchSize, limit: limit)
+            reader: try source.open(query), mapper: mapper, batchSize: batchSize, limit: limit, deadLetter: deadLetter)
+        if let end = query.throughID { metrics?.sourceEnd(end) }
         defer { producer.finish() }
         // One writer per pipeline, reused: its memory is allocated once, not per batch.
         var writers = pipelines.map { _ in JSONWriter(capacity: batchSize * 1_024) }
@@ -67,11 +72,13 @@ public struct PipelineRunner {
             inFlight[index] = nil
             let delivery: Delivery
             do {
-                delivery = try await withTaskCancellationHandler {
+                let seconds: Double
+                (delivery, seconds) = try await withTaskCancellationHandler {
                     try await flight.task.value
                 } onCancel: {
                     flight.task.cancel()
                 }
+                metrics?.delivered(delivery.accepted, seconds: seconds, pipeline: index)
             } catch let partial as PartialDelivery {
                 // Keep what the receiver took, then stop with the sink's own error.
                 summaries[index].delivered += partial.accepted
@@ -93,13 +100,14 @@ public struct PipelineRunner {
                     sink: pipelines[index].name,
                     message: "receiver accepted \(delivery.accepted) of \(flight.batch.count) records", retryable: true)
             }
-            try advance(index, to: flight.end)
+            try advance(index, to: flight.end, lastEventUnix: flight.lastEventUnix)
         }
 
-        func advance(_ index: Int, to end: Int64) throws {
+        func advance(_ index: Int, to end: Int64, lastEventUnix: Int64? = nil) throws {
             guard watermarked else { return }
             try onDelivered(index, end)
             summaries[index].lastID = end
+            metrics?.checkpointed(end, lastEventUnix: lastEventUnix, pipeline: index)
         }
 
         func settleAll() async throws {
@@ -113,6 +121,7 @@ public struct PipelineRunner {
                 // Everything before a bad row is still delivered and checkpointed; the run then
                 // stops at that row, so nothing is skipped past it.
                 let batchEnd: Int64?
+                let deadLettered: [Int64]
                 switch await producer.next() {
                 case .finished:
                     try await settleAll()
@@ -120,10 +129,19 @@ public struct PipelineRunner {
                 case .failed(let error):
                     try await settleAll()
                     throw error
-                case .batch(let batch): (events, batchEnd, failure) = (batch.events, batch.end, batch.failure)
+                case .batch(let batch):
+                    (events, batchEnd, failure, deadLettered) = (
+                        batch.events, batch.end, batch.failure, batch.deadLettered
+                    )
                 }
+                metrics?.read(rows: events.count + deadLettered.count)
                 for (index, pipeline) in pipelines.enumerated() {
                     guard let batchEnd, !watermarked || batchEnd > handedOff[index] else { continue }
+                    let skipped = deadLettered.count { !watermarked || $0 > handedOff[index] }
+                    if skipped > 0 {
+                        summaries[index].deadLettered += skipped
+                        metrics?.deadLettered(skipped, pipeline: index)
+                    }
                     let batch = try Self.encode(
                         events, after: watermarked ? handedOff[index] : .min, with: pipeline, writer: &writers[index])
                     try await settle(index)
@@ -132,8 +150,20 @@ public struct PipelineRunner {
                         try advance(index, to: batchEnd)
                     } else {
                         let sink = pipeline.sink
+                        let observer = metrics?.observer(pipeline: index)
+                        let task = Task {
+                            let start = ContinuousClock.now
+                            let delivery = try await DeliveryObservation.$observer.withValue(observer) {
+                                try await sink.send(batch)
+                            }
+                            let elapsed = ContinuousClock.now - start
+                            return (
+                                delivery,
+                                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                            )
+                        }
                         inFlight[index] = InFlight(
-                            task: Task { try await sink.send(batch) }, batch: batch, end: batchEnd)
+                            task: task, batch: batch, end: batchEnd, lastEventUnix: events.last?.occurredUnix)
                     }
                 }
                 if let failure {
@@ -151,9 +181,11 @@ public struct PipelineRunner {
 
     /// A batch a sink is delivering, and the checkpoint it allows once accepted.
     struct InFlight {
-        let task: Task<Delivery, any Error>
+        /// The sink's answer and how long it took, in seconds.
+        let task: Task<(Delivery, Double), any Error>
         let batch: EncodedBatch
         let end: Int64
+        let lastEventUnix: Int64?
     }
 
     /// Formats the events after `checkpoint` for one pipeline, one record per line.

@@ -24,6 +24,11 @@ public final class DeadLetterFile: @unchecked Sendable {
 
     deinit { output.closeDescriptor() }
 
+    /// Appends whole JSON lines the caller rendered, and fsyncs them.
+    public func appendLines(_ lines: [UInt8]) throws {
+        try output.writeBatch(lines, sync: true)
+    }
+
     /// Appends `{"pipeline":…,"event_id":…,"reason":…,"record":<record>}`.
     public func append(pipeline: String, eventID: Int64, reason: String, record: ArraySlice<UInt8>) throws {
         var writer = JSONWriter(capacity: record.count + 256)

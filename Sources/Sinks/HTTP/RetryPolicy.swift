@@ -49,6 +49,7 @@ public struct RetryPolicy: Sendable {
                         message: "\(reason); gave up after \(maxRetries) retr\(maxRetries == 1 ? "y" : "ies")",
                         retryable: true)
                 }
+                DeliveryObservation.observer?.willRetry(reason: reason)
                 try await Task.sleep(nanoseconds: UInt64(delay(retry: retry, retryAfter: retryAfter) * 1_000_000_000))
                 retry += 1
             }
