@@ -46,10 +46,15 @@ public protocol EventSink: Plugin, Sendable {
     func close() async throws
     /// Where records go, for the closing summary (a path, a URL without credentials).
     var destination: String { get }
+    /// How many batches the runner may hand over before the first is accepted. Files need 1
+    /// (lines in order); a network sink takes more, because one request at a time spends most of
+    /// its time waiting on the round trip. `send` must then be safe to call concurrently.
+    var maxInFlight: Int { get }
 }
 
 extension EventSink {
     public var destination: String { Self.id }
+    public var maxInFlight: Int { 1 }
     public func start() async throws {}
 }
 

@@ -116,3 +116,58 @@ import Testing
         #expect(sink.batches.isEmpty && !called && summaries[0].lastID == nil)
     }
 }
+
+/// A sink that takes up to `maxInFlight` batches at once and answers them in reverse order of
+/// arrival (the later a batch came, the sooner it is accepted), recording how many overlapped.
+final class OverlappingSink: EventSink, @unchecked Sendable {
+    static let id = "overlapping"
+    static let summary = "answers concurrent batches out of order (tests)"
+    typealias Options = NoOptions
+    let maxInFlight: Int
+    private let lock = NSLock()
+    private var current = 0
+    private(set) var mostAtOnce = 0
+    private(set) var accepted: [Int64] = []
+
+    init(maxInFlight: Int) { self.maxInFlight = maxInFlight }
+    init(options: NoOptions, context: PluginContext) throws { maxInFlight = 1 }
+
+    func send(_ batch: EncodedBatch) async throws -> Delivery {
+        let position = lock.withLock {
+            current += 1
+            mostAtOnce = max(mostAtOnce, current)
+            return current
+        }
+        try await Task.sleep(for: .milliseconds(40 / position))
+        lock.withLock {
+            current -= 1
+            accepted.append(batch.eventIDs.last!)
+        }
+        return Delivery(accepted: batch.count)
+    }
+
+    func close() async throws {}
+}
+
+extension PipelineRunnerTests {
+    @Test func severalBatchesInFlightStillCheckpointInOrderAndOnlyPastAcceptedBatches() async throws {
+        let sink = OverlappingSink(maxInFlight: 3)
+        var checkpoints: [Int64] = []
+        var acceptedAtCheckpoint: [[Int64]] = []
+        _ = try await PipelineRunner(batchSize: 2).run(
+            source: ArraySource(rows: Self.rows(1...20)), mapper: mapper, pipelines: [try pipeline("p", sink)],
+            query: SourceQuery(), startAfter: [0]
+        ) { _, last in
+            checkpoints.append(last)
+            acceptedAtCheckpoint.append(sink.accepted)
+        }
+        #expect(sink.mostAtOnce == 3, "batches overlapped up to the sink's limit")
+        #expect(sink.accepted.sorted() == stride(from: 2, through: 20, by: 2).map { Int64($0) })
+        #expect(sink.accepted != sink.accepted.sorted(), "the sink answered out of order")
+        #expect(checkpoints == stride(from: 2, through: 20, by: 2).map { Int64($0) }, "checkpoints in order")
+        // A checkpoint never passes a batch that was not yet accepted.
+        for (checkpoint, accepted) in zip(checkpoints, acceptedAtCheckpoint) {
+            #expect(stride(from: 2, through: checkpoint, by: 2).allSatisfy { accepted.contains($0) })
+        }
+    }
+}

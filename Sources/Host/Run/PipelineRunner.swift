@@ -62,14 +62,16 @@ public struct PipelineRunner {
         // One writer per pipeline, reused: its memory is allocated once, not per batch.
         var writers = pipelines.map { _ in JSONWriter(capacity: batchSize * 1_024) }
 
-        // Each pipeline keeps one batch in flight: the next batch is formatted while the sink
-        // delivers the previous one, whose checkpoint is recorded once it is accepted, in order.
-        var inFlight: [InFlight?] = Array(repeating: nil, count: pipelines.count)
+        // Each pipeline keeps up to its sink's `maxInFlight` batches in flight: the next batch is
+        // formatted while the sink delivers earlier ones, and checkpoints are recorded as they are
+        // accepted, oldest first, so a checkpoint never passes a batch still in flight.
+        var inFlight: [[InFlight]] = Array(repeating: [], count: pipelines.count)
         var handedOff = startAfter
 
+        /// Waits for the oldest batch in flight and records its checkpoint.
         func settle(_ index: Int) async throws {
-            guard let flight = inFlight[index] else { return }
-            inFlight[index] = nil
+            guard !inFlight[index].isEmpty else { return }
+            let flight = inFlight[index].removeFirst()
             let delivery: Delivery
             do {
                 let seconds: Double
@@ -111,7 +113,9 @@ public struct PipelineRunner {
         }
 
         func settleAll() async throws {
-            for index in pipelines.indices { try await settle(index) }
+            for index in pipelines.indices {
+                while !inFlight[index].isEmpty { try await settle(index) }
+            }
         }
 
         do {
@@ -144,9 +148,11 @@ public struct PipelineRunner {
                     }
                     let batch = try Self.encode(
                         events, after: watermarked ? handedOff[index] : .min, with: pipeline, writer: &writers[index])
-                    try await settle(index)
+                    while inFlight[index].count >= max(1, pipeline.sink.maxInFlight) { try await settle(index) }
                     handedOff[index] = batchEnd
                     if batch.isEmpty {
+                        // Nothing to send: the checkpoint may pass it once everything before is in.
+                        while !inFlight[index].isEmpty { try await settle(index) }
                         try advance(index, to: batchEnd)
                     } else {
                         let sink = pipeline.sink
@@ -162,8 +168,8 @@ public struct PipelineRunner {
                                 Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                             )
                         }
-                        inFlight[index] = InFlight(
-                            task: task, batch: batch, end: batchEnd, lastEventUnix: events.last?.occurredUnix)
+                        inFlight[index].append(
+                            InFlight(task: task, batch: batch, end: batchEnd, lastEventUnix: events.last?.occurredUnix))
                     }
                 }
                 if let failure {
@@ -173,7 +179,7 @@ public struct PipelineRunner {
             }
             try await settleAll()
         } catch {
-            for flight in inFlight { flight?.task.cancel() }
+            for flights in inFlight { for flight in flights { flight.task.cancel() } }
             throw error
         }
         return summaries

@@ -122,6 +122,7 @@ public final class AzureLogsIngestionSink: EventSink {
     }
 
     public var destination: String { HTTPRequest.describe(url: url) }
+    public var maxInFlight: Int { options.http.concurrency }
 
     /// Fetches a token at start-up, so wrong credentials fail before any row is read.
     public func start() async throws { _ = try await credentials.token() }

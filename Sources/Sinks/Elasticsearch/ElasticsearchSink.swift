@@ -111,6 +111,7 @@ public final class ElasticsearchSink: EventSink {
     }
 
     public var destination: String { HTTPRequest.describe(url: base) + " index \(options.index)" }
+    public var maxInFlight: Int { options.http.concurrency }
 
     /// `GET /` answers with the cluster's name when the URL and credentials are right.
     public func start() async throws {

@@ -64,6 +64,7 @@ public final class HTTPSink: EventSink {
     }
 
     public var destination: String { HTTPRequest.describe(url: options.url) }
+    public var maxInFlight: Int { options.http.concurrency }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1)

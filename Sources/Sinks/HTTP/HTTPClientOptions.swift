@@ -20,6 +20,7 @@ public struct HTTPClientOptions: FlattenedOptions {
     public var maxRetries: Int
     public var retryInitialMS: Int
     public var retryMaxMS: Int
+    public var concurrency: Int
 
     public enum CodingKeys: String, OptionKey {
         case timeoutMS = "timeout_ms"
@@ -33,6 +34,7 @@ public struct HTTPClientOptions: FlattenedOptions {
         case maxRetries = "max_retries"
         case retryInitialMS = "retry_initial_ms"
         case retryMaxMS = "retry_max_ms"
+        case concurrency
 
         public var help: String {
             switch self {
@@ -47,6 +49,9 @@ public struct HTTPClientOptions: FlattenedOptions {
             case .maxRetries: return "retries of a failed request before the run stops (0: none)"
             case .retryInitialMS: return "first back-off; doubled each retry, with jitter"
             case .retryMaxMS: return "longest back-off, also the cap on a Retry-After the receiver asks for"
+            case .concurrency:
+                return
+                    "batches in flight at once, each on its own keep-alive connection (checkpoints still advance in order)"
             }
         }
     }
@@ -63,6 +68,7 @@ public struct HTTPClientOptions: FlattenedOptions {
         maxRetries = 8
         retryInitialMS = 500
         retryMaxMS = 60_000
+        concurrency = 2
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,6 +85,7 @@ public struct HTTPClientOptions: FlattenedOptions {
         try c.update(&maxRetries, .maxRetries)
         try c.update(&retryInitialMS, .retryInitialMS)
         try c.update(&retryMaxMS, .retryMaxMS)
+        try c.update(&concurrency, .concurrency)
     }
 
     public func validate() throws {
@@ -95,6 +102,9 @@ public struct HTTPClientOptions: FlattenedOptions {
         }
         if !(0...1_000).contains(maxRetries) {
             throw SIEMError.invalidOption(key: "max_retries", message: "must be from 0 to 1000")
+        }
+        if !(1...16).contains(concurrency) {
+            throw SIEMError.invalidOption(key: "concurrency", message: "must be from 1 to 16")
         }
         if retryInitialMS < 1 || retryMaxMS < retryInitialMS {
             throw SIEMError.invalidOption(key: "retry_max_ms", message: "must be at least retry_initial_ms (≥ 1)")

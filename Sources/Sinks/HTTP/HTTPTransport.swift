@@ -1,19 +1,44 @@
 import CCurl
 import Dispatch
+import Foundation
 import SIEMCore
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// HTTP over libcurl, one connection kept alive across batches.
+/// HTTP over libcurl: `concurrency` connections, each kept alive across batches, so a sink can
+/// have several requests in flight (a request goes to the least busy connection; one after
+/// another, they all reuse the first).
+public final class HTTPTransport: @unchecked Sendable {
+    private let connections: [HTTPConnection]
+    private let lock = NSLock()
+    private var inUse: [Int]
+
+    public init(options: HTTPClientOptions) throws {
+        connections = try (0..<max(1, options.concurrency)).map { _ in try HTTPConnection(options: options) }
+        inUse = Array(repeating: 0, count: connections.count)
+    }
+
+    public func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let lane = lock.withLock {
+            let lane = inUse.indices.min { inUse[$0] < inUse[$1] }!
+            inUse[lane] += 1
+            return lane
+        }
+        defer { lock.withLock { inUse[lane] -= 1 } }
+        return try await connections[lane].perform(request)
+    }
+}
+
+/// One libcurl handle: one keep-alive connection, one request at a time.
 ///
 /// Certificate and host-name verification are always on (there is no option to turn them off);
 /// `ca_file` adds a private CA, `client_cert`/`client_key` enable mutual TLS. Proxies come from
 /// `proxy` or, unset, from the standard environment variables (libcurl's own behaviour). Requests
 /// run on a private serial queue, because one curl handle serves one request at a time and a
 /// blocking transfer must not hold one of Swift's few cooperative threads.
-public final class HTTPTransport: @unchecked Sendable {
+final class HTTPConnection: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private let options: HTTPClientOptions
     private let queue = DispatchQueue(label: "siem-export.http")
@@ -21,7 +46,7 @@ public final class HTTPTransport: @unchecked Sendable {
 
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    public init(options: HTTPClientOptions) throws {
+    init(options: HTTPClientOptions) throws {
         guard Self.globalInit, let handle = curl_easy_init() else {
             throw TransportFailure(kind: .other, message: "libcurl could not be initialised")
         }
@@ -40,7 +65,7 @@ public final class HTTPTransport: @unchecked Sendable {
 
     deinit { curl_easy_cleanup(handle) }
 
-    public func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result { try self.performBlocking(request) })

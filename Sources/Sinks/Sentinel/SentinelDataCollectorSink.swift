@@ -119,6 +119,7 @@ public final class SentinelDataCollectorSink: EventSink {
     }
 
     public var destination: String { HTTPRequest.describe(url: endpoint) + " (\(options.logType)_CL)" }
+    public var maxInFlight: Int { options.http.concurrency }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         // A JSON array of n records is their bytes with newlines, minus n newlines, plus n-1 commas and 2 brackets.

@@ -115,6 +115,7 @@ public final class SplunkHECSink: EventSink {
     }
 
     public var destination: String { HTTPRequest.describe(url: base + "/services/collector/event") }
+    public var maxInFlight: Int { options.http.concurrency }
 
     // MARK: Start-up check
 
