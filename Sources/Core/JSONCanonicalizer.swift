@@ -248,7 +248,14 @@ public enum JSONCanonicalizer {
                 guard let c = peek(), c >= 48, c <= 57 else { throw .invalid }
                 while let c = peek(), c >= 48, c <= 57 { index += 1 }
             }
-            emitInput(start..<index)
+            let token = UnsafeBufferPointer(rebasing: input[start..<index])
+            if JSONNumberRange.overflowsDouble(token) {
+                emit(UInt8(ascii: "\""))
+                emit(token)
+                emit(UInt8(ascii: "\""))
+            } else {
+                emitInput(start..<index)
+            }
         }
 
         /// Reads a string token; a run without escapes is escaped straight from the input, one with

@@ -154,7 +154,14 @@ public struct JSONWriter: Sendable {
         case .bool(let b): bool(b)
         case .number(let text):
             separator()
-            appendString(text)
+            var text = text
+            if text.withUTF8({ JSONNumberRange.overflowsDouble($0) }) {
+                buffer.append(UInt8(ascii: "\""))
+                appendString(text)
+                buffer.append(UInt8(ascii: "\""))
+            } else {
+                appendString(text)
+            }
             needsComma = true
         case .string(let s): string(s)
         case .array(let elements):
