@@ -36,6 +36,13 @@ public protocol EventSource: Plugin {
     /// The largest row id now, nil for an empty table.
     func highestID() throws -> Int64?
     func open(_ query: SourceQuery) throws -> any RowReader
+    /// Throws when what is read is no longer what was opened (the file replaced or removed), so
+    /// a long-running export does not keep reading a deleted file or mix two databases' ids.
+    func verifyUnchanged() throws
+}
+
+extension EventSource {
+    public func verifyUnchanged() throws {}
 }
 
 /// Lifts one source row into one normalized event.

@@ -14,4 +14,11 @@ enum FileProbe {
     }
 
     static func isReadable(_ path: String) -> Bool { access(path, R_OK) == 0 }
+
+    /// Device and inode: which file a path names now. Nil when it names none.
+    static func fileID(_ path: String) -> [UInt64]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return [UInt64(info.st_dev), UInt64(info.st_ino)]
+    }
 }

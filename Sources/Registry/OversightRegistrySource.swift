@@ -52,6 +52,8 @@ public final class OversightRegistrySource: EventSource {
     public let identity: String
     let connection: SQLiteReadOnlyConnection
     let selectList: String
+    /// The file opened (device, inode), to notice it being replaced.
+    let openedFile: [UInt64]?
 
     public init(options: Options, context: PluginContext) throws {
         let path = context.resolve(path: options.path)
@@ -68,6 +70,19 @@ public final class OversightRegistrySource: EventSource {
                 path: path, message: "`events` table lacks column(s) \(missing.sorted().joined(separator: ", "))")
         }
         selectList = Self.columns.map { present.contains($0) ? "\"\($0)\"" : "NULL" }.joined(separator: ", ")
+        openedFile = FileProbe.fileID(path)
+    }
+
+    public func verifyUnchanged() throws {
+        let now = FileProbe.fileID(identity)
+        guard now == openedFile else {
+            throw SIEMError.source(
+                path: identity,
+                message: now == nil
+                    ? "the database file was removed while running"
+                    : "the database file was replaced while running (another file now has its name); restart to read it"
+            )
+        }
     }
 
     static func columnNames(of connection: SQLiteReadOnlyConnection) throws -> Set<String> {

@@ -51,6 +51,12 @@ final class SQLiteReadOnlyConnection {
     func error(_ status: Int32, doing what: String) -> SIEMError {
         let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "error \(status)"
         let short = what.split(separator: " ").prefix(3).joined(separator: " ")
+        if status & 0xFF == SQLITE_BUSY || status & 0xFF == SQLITE_LOCKED {
+            // A writer held its lock past busy_timeout_ms: worth trying again later (exit 75),
+            // which `run --follow` does from its checkpoint.
+            return SIEMError.locked(
+                path: path, message: "\(message): a writer held the database past busy_timeout_ms; try again later")
+        }
         return SIEMError.source(path: path, message: "\(message) (SQLite code \(status), during \(short) …)")
     }
 

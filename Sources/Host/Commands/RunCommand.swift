@@ -74,7 +74,17 @@ struct RunCommand: AsyncParsableCommand {
                         let startAfter = try assembled.pipelines.map {
                             try store.lastID(pipeline: $0.name, source: identity)
                         }
+                        try assembled.source.verifyUnchanged()
                         let end = try assembled.source.highestID() ?? 0
+                        // Ids only grow in a registry: a checkpoint past the end means another or an
+                        // older copy of the database, whose rows would be skipped without a word.
+                        for (pipeline, after) in zip(assembled.pipelines, startAfter) where after > end {
+                            throw SIEMError.checkpoint(
+                                path: statePath,
+                                message:
+                                    "pipeline '\(pipeline.name)' is checkpointed at id \(after) but the database's highest id is \(end): was it replaced or restored from an older copy? Use a new state file to export it from the start"
+                            )
+                        }
                         if totals == nil || end > (startAfter.min() ?? 0) {
                             do {
                                 let query = SourceQuery(afterID: startAfter.min() ?? 0, throughID: end, order: .id)

@@ -1,3 +1,4 @@
+import Foundation
 import SIEMCore
 import Yams
 
@@ -47,6 +48,7 @@ public struct PipelineAssembler {
             check(formatterEntry, pipeline.formatter, config, &diagnostics)
             check(sinkEntry, pipeline.sink, config, &diagnostics)
         }
+        checkOutputsAreDistinct(config, &diagnostics)
         guard diagnostics.isEmpty, let sourceEntry, let mapperEntry else {
             throw ConfigErrors(
                 diagnostics: diagnostics.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
@@ -150,6 +152,39 @@ public struct PipelineAssembler {
     static func isCredentialHeader(_ name: String) -> Bool {
         let lowered = name.lowercased()
         return ["authorization", "token", "key", "secret", "password", "cookie"].contains { lowered.contains($0) }
+    }
+
+    /// Two pipelines appending to one file would interleave their lines (and a `truncate` one
+    /// would empty the other's output), as would a file that is also the checkpoint or the
+    /// dead-letter file: refused before anything is opened.
+    private func checkOutputsAreDistinct(_ config: PipelineConfigFile, _ diagnostics: inout [ConfigDiagnostic]) {
+        let base = PluginContext(baseDirectory: config.baseDirectory)
+        var owners: [String: String] = [:]
+        if let checkpoint = config.checkpointPath {
+            owners[base.resolve(path: checkpoint)] = "checkpoint.path"
+            owners[base.resolve(path: checkpoint) + ".lock"] = "the checkpoint's lock file"
+        }
+        if let deadLetter = config.deadLetterPath {
+            owners[base.resolve(path: deadLetter)] = "dead_letter.path"
+        } else if let checkpoint = config.checkpointPath {
+            owners[base.resolve(path: checkpoint) + ".dead-letter.jsonl"] = "the default dead-letter file"
+        }
+        for pipeline in config.pipelines {
+            for key in ["path", "dead_letter_path"] {
+                guard let node = pipeline.sink.options.mapping?[key], let raw = node.string, raw != "-", !raw.isEmpty
+                else { continue }
+                let path = (base.resolve(path: raw) as NSString).standardizingPath
+                let here = pipeline.sink.path + "." + key
+                if let owner = owners[path] {
+                    diagnostics.append(
+                        ConfigDiagnostic(
+                            file: config.path, line: node.mark?.line, column: node.mark?.column, path: here,
+                            message: "'\(path)' is also written by \(owner); each output needs a file of its own"))
+                } else {
+                    owners[path] = here
+                }
+            }
+        }
     }
 
     private func diagnostic(
