@@ -1,18 +1,31 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SIEMCore
 
 /// Prints failures the way every command does: one `error: <what> (<where>)` line per problem on
 /// standard error (config errors as `file:line:col: error: …`), then exits with a sysexits code.
 enum CLIErrorReporting {
-    static func run(_ body: () async throws -> Void) async throws {
+    /// With a logger, errors go through it (so `--log-format json` makes them JSON too); the
+    /// text form is the same `error: …` line.
+    static func run(logger: Logger? = nil, _ body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch let errors as ConfigErrors {
-            for diagnostic in errors.diagnostics { StandardError.print(diagnostic.description) }
+            for diagnostic in errors.diagnostics {
+                if let logger, (logger.handler as? StderrLogHandler)?.format == .json {
+                    logger.error("\(diagnostic.description)", metadata: ["exit_code": "\(ConfigErrors.exitCode)"])
+                } else {
+                    StandardError.print(diagnostic.description)
+                }
+            }
             throw ExitCode(ConfigErrors.exitCode)
         } catch let error as SIEMError {
-            StandardError.print("error: \(error.description)")
+            if let logger, (logger.handler as? StderrLogHandler)?.format == .json {
+                logger.error("\(error.description)", metadata: ["exit_code": "\(error.exitCode)"])
+            } else {
+                StandardError.print("error: \(error.description)")
+            }
             throw ExitCode(error.exitCode)
         } catch let error as ExitCode {
             throw error

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SIEMCore
 
 /// `siem-export run --config FILE`: every pipeline from its checkpoint to the end of the table.
@@ -26,6 +27,8 @@ struct RunCommand: AsyncParsableCommand {
         help: "Write a JSON summary of the run (per pipeline: delivered, dead-lettered, retries, checkpoint) to FILE.")
     var summaryJSON: String?
 
+    @OptionGroup var logging: LoggingOptions
+
     func validate() throws {
         if !(0.01...3_600).contains(pollInterval) {
             throw ValidationError("--poll-interval must be from 0.01 to 3600 seconds")
@@ -33,7 +36,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await CLIErrorReporting.run {
+        let logger = logging.makeLogger()
+        try await CLIErrorReporting.run(logger: logger) {
             let file = try ConfigLoader().load(path: config)
             guard let checkpointPath = file.checkpointPath else {
                 throw ConfigErrors(diagnostics: [
@@ -53,11 +57,11 @@ struct RunCommand: AsyncParsableCommand {
             let deadLetter = try RowDeadLetter(
                 path: file.deadLetterPath.map { PluginContext(baseDirectory: file.baseDirectory).resolve(path: $0) }
                     ?? statePath + ".dead-letter.jsonl")
-            let metrics = RunMetrics(pipelineNames: assembled.pipelines.map(\.name))
+            let metrics = RunMetrics(pipelineNames: assembled.pipelines.map(\.name), logger: logger)
             var metricsServer: MetricsServer?
             if let listen = file.metricsListen, let address = MetricsListenAddress(listen) {
                 metricsServer = try MetricsServer(address: address, metrics: metrics)
-                StandardError.print("metrics: http://\(address.host):\(metricsServer!.port)/metrics")
+                logger.info("metrics: http://\(address.host):\(metricsServer!.port)/metrics")
             }
             defer { withExtendedLifetime(metricsServer) {} }
             let signals = StopSignals()
@@ -94,6 +98,7 @@ struct RunCommand: AsyncParsableCommand {
                                         source: assembled.source, mapper: assembled.mapper,
                                         pipelines: assembled.pipelines, query: query, startAfter: startAfter,
                                         startSinks: totals == nil, deadLetter: deadLetter, metrics: metrics,
+                                        logger: logger,
                                         onDelivered: { index, lastID in
                                             try committer.record(
                                                 pipeline: assembled.pipelines[index].name, lastID: lastID)
@@ -108,7 +113,7 @@ struct RunCommand: AsyncParsableCommand {
                                 backoff = 1
                             } catch let error as SIEMError where follow && error.exitCode == 75 {
                                 // A receiver is down or busy: keep the checkpoint, wait, and resume from it.
-                                StandardError.print("error: \(error.description); retrying in \(Int(backoff)) s")
+                                logger.warning("\(error.description); retrying in \(Int(backoff)) s")
                                 try await Self.sleep(backoff, unless: signals)
                                 backoff = min(backoff * 2, 60)
                                 continue
@@ -131,12 +136,12 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
             try committer.close()
-            if interrupted { StandardError.print("stopped by signal; every checkpoint is saved") }
+            if interrupted { logger.notice("stopped by signal; every checkpoint is saved") }
             for pipeline in assembled.pipelines { try await pipeline.sink.close() }
             for s in summaries {
                 var checkpoint = s.lastID.map { "checkpoint id \($0)" } ?? "no checkpoint yet"
                 if s.deadLettered > 0 { checkpoint += "; \(s.deadLettered) row(s) dead-lettered to \(deadLetter.path)" }
-                StandardError.print(
+                logger.info(
                     "pipeline \(s.name): exported \(s.delivered) event(s) as \(s.formatterID) to \(s.destination) (\(checkpoint))"
                 )
             }

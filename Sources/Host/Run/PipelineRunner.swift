@@ -1,3 +1,4 @@
+import Logging
 import SIEMCore
 
 /// What one pipeline did in a run.
@@ -43,7 +44,7 @@ public struct PipelineRunner {
     public func run(
         source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], query: SourceQuery,
         startAfter: [Int64], limit: Int? = nil, startSinks: Bool = true, deadLetter: RowDeadLetter? = nil,
-        metrics: RunMetrics? = nil,
+        metrics: RunMetrics? = nil, logger: Logger? = nil,
         onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
     ) async throws -> [PipelineSummary] {
         precondition(startAfter.count == pipelines.count)
@@ -81,6 +82,12 @@ public struct PipelineRunner {
                     flight.task.cancel()
                 }
                 metrics?.delivered(delivery.accepted, seconds: seconds, pipeline: index)
+                logger?.debug(
+                    "batch delivered",
+                    metadata: [
+                        "pipeline": "\(pipelines[index].name)", "events": "\(delivery.accepted)",
+                        "last_id": "\(flight.end)", "seconds": "\(seconds)",
+                    ])
             } catch let partial as PartialDelivery {
                 // Keep what the receiver took, then stop with the sink's own error.
                 summaries[index].delivered += partial.accepted
@@ -139,6 +146,11 @@ public struct PipelineRunner {
                     )
                 }
                 metrics?.read(rows: events.count + deadLettered.count)
+                if !deadLettered.isEmpty {
+                    logger?.warning(
+                        "\(deadLettered.count) row(s) that cannot become events went to the dead-letter file",
+                        metadata: ["row_ids": "\(deadLettered.map(String.init).joined(separator: ","))"])
+                }
                 for (index, pipeline) in pipelines.enumerated() {
                     guard let batchEnd, !watermarked || batchEnd > handedOff[index] else { continue }
                     let skipped = deadLettered.count { !watermarked || $0 > handedOff[index] }

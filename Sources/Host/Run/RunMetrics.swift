@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SIEMCore
 
 /// What a run has done so far, per pipeline, for the Prometheus endpoint and the JSON summary.
@@ -28,8 +29,10 @@ public final class RunMetrics: @unchecked Sendable {
     private var rowsRead = 0
     private var highestSourceID: Int64 = 0
     let started = Date()
+    let logger: Logger?
 
-    public init(pipelineNames: [String]) {
+    public init(pipelineNames: [String], logger: Logger? = nil) {
+        self.logger = logger
         pipelines = pipelineNames.map {
             Pipeline(name: $0, buckets: Array(repeating: 0, count: Self.bucketBounds.count))
         }
@@ -73,7 +76,11 @@ public final class RunMetrics: @unchecked Sendable {
     struct RetryCounter: DeliveryObserver {
         let metrics: RunMetrics
         let index: Int
-        func willRetry(reason: String) { metrics.retried(pipeline: index) }
+        func willRetry(reason: String) {
+            metrics.retried(pipeline: index)
+            metrics.logger?.warning(
+                "retrying: \(reason)", metadata: ["pipeline": "\(metrics.snapshot().pipelines[index].name)"])
+        }
     }
 
     /// Snapshot for rendering.

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Logging
+
+/// `--log-level` and `--log-format`, for the commands that run pipelines.
+struct LoggingOptions: ParsableArguments {
+    @Option(
+        name: .customLong("log-level"),
+        help: "Least severe level logged: trace, debug, info, notice, warning, error or critical.")
+    var level: Logger.Level = .info
+
+    @Option(name: .customLong("log-format"), help: "text (one line per event) or json (one JSON object per line).")
+    var format: StderrLogHandler.Format = .text
+
+    func makeLogger() -> Logger {
+        let (format, level) = (self.format, self.level)
+        var logger = Logger(label: "siem-export") { _ in StderrLogHandler(format: format, level: level) }
+        logger.logLevel = level
+        return logger
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension StderrLogHandler.Format: ExpressibleByArgument {}
