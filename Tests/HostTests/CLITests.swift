@@ -173,6 +173,46 @@ import Testing
         #expect(stopped.stdout.split(separator: "\n").count == 149)
     }
 
+    @Test func followModeServesMetricsOnLoopbackWhileItRuns() throws {
+        let config = try writeConfig()
+        try (try String(contentsOfFile: config, encoding: .utf8) + "metrics: {listen: 0}\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let process = try cli.start(["run", "--config", config, "--follow", "--poll-interval", "0.1"])
+        defer {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        func samples() -> [String: String] {
+            guard let stderr = try? String(contentsOfFile: cli.path("stderr.txt"), encoding: .utf8),
+                let range = stderr.range(
+                    of: #"metrics: http://127\.0\.0\.1:(\d+)/metrics"#, options: .regularExpression),
+                let port = UInt16(stderr[range].split(separator: ":").last!.split(separator: "/").first!),
+                let answer = try? httpGet("/metrics", port: port)
+            else { return [:] }
+            return Dictionary(
+                answer.split(separator: "\n").filter { !$0.hasPrefix("#") && $0.contains(" ") }.map {
+                    (String($0.split(separator: " ")[0]), String($0.split(separator: " ")[1]))
+                }, uniquingKeysWith: { a, _ in a })
+        }
+        func waitFor(_ key: String, _ value: String) {
+            let deadline = Date().addingTimeInterval(20)
+            while samples()[key] != value && Date() < deadline { usleep(50_000) }
+        }
+        waitFor("siem_export_events_delivered_total{pipeline=\"sentinel\"}", "300")
+        var now = samples()
+        #expect(now["siem_export_rows_read_total"] == "300")
+        #expect(now["siem_export_checkpoint_id{pipeline=\"elastic\"}"] == "300")
+        #expect(now["siem_export_checkpoint_lag_rows{pipeline=\"splunk\"}"] == "0")
+        #expect(now["siem_export_checkpoint_lag_seconds{pipeline=\"splunk\"}"] == "0")
+        try DatabaseQueue(path: db).write { db in
+            try db.execute(sql: "INSERT INTO events (token_id, kind, timestamp) VALUES ('late', 'dns', 1800000000)")
+        }
+        waitFor("siem_export_events_delivered_total{pipeline=\"sentinel\"}", "301")
+        now = samples()
+        #expect(now["siem_export_checkpoint_id{pipeline=\"sentinel\"}"] == "301")
+        #expect(Int(now["siem_export_batch_duration_seconds_count{pipeline=\"elastic\"}"] ?? "") ?? 0 >= 2)
+    }
+
     @Test func validateChecksEverythingButWritesNothing() throws {
         let config = try writeConfig(outDir: "never")
         let ok = try cli.run(["validate", "--config", config])

@@ -4,8 +4,12 @@ import Testing
 @testable import SIEMHost
 
 @Suite struct RunMetricsTests {
-    /// Fetches `path` from the server over a real loopback socket, as Prometheus would.
-    func get(_ path: String, port: UInt16) throws -> String {
+    func get(_ path: String, port: UInt16) throws -> String { try httpGet(path, port: port) }
+}
+
+/// Fetches `path` from 127.0.0.1:`port` over a real socket, as Prometheus would.
+func httpGet(_ path: String, port: UInt16) throws -> String {
+    do {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var sin = sockaddr_in()
@@ -29,7 +33,9 @@ import Testing
         }
         return String(decoding: answer, as: UTF8.self)
     }
+}
 
+extension RunMetricsTests {
     @Test func servesCountersHistogramAndLagInPrometheusTextFormat() throws {
         let metrics = RunMetrics(pipelineNames: ["splunk", "el\"astic"])
         metrics.sourceEnd(100)
@@ -71,6 +77,10 @@ import Testing
 
     @Test(arguments: ["127.0.0.1:9464", "0.0.0.0:0"]) func acceptsListenAddresses(_ text: String) {
         #expect(MetricsListenAddress(text) != nil)
+    }
+
+    @Test func aPortAloneListensOnLoopback() {
+        #expect(MetricsListenAddress("9464") == MetricsListenAddress("127.0.0.1:9464"))
     }
 
     @Test(arguments: ["localhost:9464", "127.0.0.1", "127.0.0.1:99999", ":9464", "[::1]:9464"])

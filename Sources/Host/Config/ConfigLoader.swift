@@ -87,7 +87,8 @@ public struct ConfigLoader {
                     if MetricsListenAddress(listen) == nil {
                         reader.report(
                             listenNode, "metrics.listen",
-                            "expected HOST:PORT with an IPv4 host, e.g. 127.0.0.1:9464 (port 0 picks a free one)")
+                            "expected PORT (on 127.0.0.1) or HOST:PORT with an IPv4 host, e.g. 9464 or 0.0.0.0:9464 (port 0 picks a free one)"
+                        )
                     } else {
                         metricsListen = listen
                     }

@@ -5,13 +5,18 @@ import SIEMCore
     import Glibc
 #endif
 
-/// `metrics.listen`: an IPv4 host and a port. Loopback is what the docs show, so the endpoint is
-/// not on the network unless an operator says so.
+/// `metrics.listen`: `PORT` (on 127.0.0.1) or `HOST:PORT` with an IPv4 host. Loopback is the
+/// default, so the endpoint is not on the network unless an operator names another address.
 struct MetricsListenAddress: Equatable {
     var host: String
     var port: UInt16
 
     init?(_ text: String) {
+        if !text.contains(":"), let port = UInt16(text) {
+            host = "127.0.0.1"
+            self.port = port
+            return
+        }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let port = UInt16(parts[1]) else { return nil }
         var address = in_addr()
