@@ -77,9 +77,23 @@ import Testing
         #expect(line.contains("database is locked") && line.contains("try again later") && line.contains(db))
         #expect(try outputLines().isEmpty)
         try writer.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
-        let after = try cli.run(["run", "--config", config])
-        #expect(after.status == 0, "\(after.stderr)")
-        #expect(try outputLines().count == 3_001)
+        // Following, a lock taken between polls is ridden out: back off, deliver once it is gone.
+        let follower = try cli.start(["run", "--config", config, "--follow", "--poll-interval", "0.1"])
+        let deadline = Date().addingTimeInterval(20)
+        while (try? outputLines().count) != 3_001 && Date() < deadline { usleep(50_000) }
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN EXCLUSIVE")
+            try db.execute(sql: "INSERT INTO events (token_id, kind, timestamp) VALUES ('y', 'dns', 2)")
+        }
+        usleep(1_500_000)
+        try writer.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
+        while (try? outputLines().count) != 3_002 && Date() < deadline { usleep(50_000) }
+        kill(follower.processIdentifier, SIGTERM)
+        follower.waitUntilExit()
+        let stderr = try String(contentsOfFile: cli.path("stderr.txt"), encoding: .utf8)
+        #expect(follower.terminationStatus == 0, "\(stderr)")
+        #expect(stderr.contains("database is locked") && stderr.contains("retrying in 1 s"))
+        #expect(try outputLines().count == 3_002)
     }
 
     @Test func aDatabaseReplacedWhileFollowingStopsTheRunNamingIt() throws {

@@ -75,22 +75,22 @@ struct RunCommand: AsyncParsableCommand {
                     var totals: [PipelineSummary]?
                     var backoff = 1.0
                     repeat {
-                        let startAfter = try assembled.pipelines.map {
-                            try store.lastID(pipeline: $0.name, source: identity)
-                        }
-                        try assembled.source.verifyUnchanged()
-                        let end = try assembled.source.highestID() ?? 0
-                        // Ids only grow in a registry: a checkpoint past the end means another or an
-                        // older copy of the database, whose rows would be skipped without a word.
-                        for (pipeline, after) in zip(assembled.pipelines, startAfter) where after > end {
-                            throw SIEMError.checkpoint(
-                                path: statePath,
-                                message:
-                                    "pipeline '\(pipeline.name)' is checkpointed at id \(after) but the database's highest id is \(end): was it replaced or restored from an older copy? Use a new state file to export it from the start"
-                            )
-                        }
-                        if totals == nil || end > (startAfter.min() ?? 0) {
-                            do {
+                        do {
+                            let startAfter = try assembled.pipelines.map {
+                                try store.lastID(pipeline: $0.name, source: identity)
+                            }
+                            try assembled.source.verifyUnchanged()
+                            let end = try assembled.source.highestID() ?? 0
+                            // Ids only grow in a registry: a checkpoint past the end means another or an
+                            // older copy of the database, whose rows would be skipped without a word.
+                            for (pipeline, after) in zip(assembled.pipelines, startAfter) where after > end {
+                                throw SIEMError.checkpoint(
+                                    path: statePath,
+                                    message:
+                                        "pipeline '\(pipeline.name)' is checkpointed at id \(after) but the database's highest id is \(end): was it replaced or restored from an older copy? Use a new state file to export it from the start"
+                                )
+                            }
+                            if totals == nil || end > (startAfter.min() ?? 0) {
                                 let query = SourceQuery(afterID: startAfter.min() ?? 0, throughID: end, order: .id)
                                 let round: [PipelineSummary]
                                 do {
@@ -111,13 +111,14 @@ struct RunCommand: AsyncParsableCommand {
                                 try committer.flush()
                                 totals = PipelineSummary.combine(totals, round)
                                 backoff = 1
-                            } catch let error as SIEMError where follow && error.exitCode == 75 {
-                                // A receiver is down or busy: keep the checkpoint, wait, and resume from it.
-                                logger.warning("\(error.description); retrying in \(Int(backoff)) s")
-                                try await Self.sleep(backoff, unless: signals)
-                                backoff = min(backoff * 2, 60)
-                                continue
                             }
+                        } catch let error as SIEMError where follow && error.exitCode == 75 {
+                            // A receiver is down or busy, or a writer holds the database: keep the
+                            // checkpoint, wait, and resume from it.
+                            logger.warning("\(error.description); retrying in \(Int(backoff)) s")
+                            try await Self.sleep(backoff, unless: signals)
+                            backoff = min(backoff * 2, 60)
+                            continue
                         }
                         if follow { try await Self.sleep(pollInterval, unless: signals) }
                     } while follow && !signals.stopRequested
