@@ -50,11 +50,18 @@ public protocol EventSink: Plugin, Sendable {
     /// (lines in order); a network sink takes more, because one request at a time spends most of
     /// its time waiting on the round trip. `send` must then be safe to call concurrently.
     var maxInFlight: Int { get }
+    /// Whether the sink wants `writeRecordPrefix` before each record, inside the batch: then a
+    /// request body can be the batch's own bytes, not a copy interleaved with per-record lines.
+    var writesRecordPrefix: Bool { get }
+    /// Writes what goes before one record (Elasticsearch's action line and its newline).
+    func writeRecordPrefix(eventID: Int64, registryID: String, into writer: inout JSONWriter)
 }
 
 extension EventSink {
     public var destination: String { Self.id }
     public var maxInFlight: Int { 1 }
+    public var writesRecordPrefix: Bool { false }
+    public func writeRecordPrefix(eventID: Int64, registryID: String, into writer: inout JSONWriter) {}
     public func start() async throws {}
 }
 

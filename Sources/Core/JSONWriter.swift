@@ -108,6 +108,31 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// A string value built from parts (`beginString`, `stringContents`…, `endString`), for
+    /// values such as `<registry>:<id>` that would otherwise need a `String` made per record.
+    public mutating func beginString() {
+        separator()
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func stringContents(_ text: String) {
+        var text = text
+        text.withUTF8 { appendEscapedContents(utf8: $0) }
+    }
+
+    public mutating func stringContents(_ constant: StaticString) {
+        appendStatic(constant)
+    }
+
+    public mutating func stringContents(decimal value: Int64) {
+        appendDecimal(value)
+    }
+
+    public mutating func endString() {
+        buffer.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     public mutating func int(_ value: Int64) {
         separator()
         appendDecimal(value)
@@ -269,6 +294,13 @@ public struct JSONWriter: Sendable {
     mutating func appendEscaped(utf8 source: UnsafeBufferPointer<UInt8>) {
         buffer.reserve(source.count + 2)
         buffer.append(UInt8(ascii: "\""))
+        appendEscapedContents(utf8: source)
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// The inside of a JSON string: escaped bytes without the quotes.
+    @inlinable
+    mutating func appendEscapedContents(utf8 source: UnsafeBufferPointer<UInt8>) {
         var runStart = 0
         var i = JSONWriter.nextEscape(source, from: 0)
         while i < source.count {
@@ -282,7 +314,6 @@ public struct JSONWriter: Sendable {
         if let base = source.baseAddress, runStart < source.count {
             buffer.append(UnsafeRawPointer(base + runStart), count: source.count - runStart)
         }
-        buffer.append(UInt8(ascii: "\""))
     }
 
     /// The escaping rule of every string we write, for code that renders JSON into an array.

@@ -218,7 +218,12 @@ public struct PipelineRunner {
         // Indexed through a buffer pointer: `for event in events` would copy each event, and
         // with it retain and release every text field.
         try events.withUnsafeBufferPointer { events in
+            let prefixed = pipeline.sink.writesRecordPrefix
             for i in events.indices where events[i].eventID > checkpoint {
+                if prefixed {
+                    pipeline.sink.writeRecordPrefix(
+                        eventID: events[i].eventID, registryID: events[i].registryID, into: &writer)
+                }
                 do {
                     try pipeline.formatter.encode(events[i], into: &writer)
                 } catch {

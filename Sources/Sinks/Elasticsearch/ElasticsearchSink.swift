@@ -94,9 +94,12 @@ public final class ElasticsearchSink: EventSink {
     let transport: HTTPTransport
     let redaction: SecretRedaction
     let authorization: String?
+    /// The index name, held as bytes: written into every record's action line.
+    let indexText: UTF8Text
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
+        indexText = UTF8Text(options.index)
         name = context.pipelineName ?? Self.id
         base = HTTPURLRules.base(options.url)
         transport = try HTTPTransport(options: options.http.resolved(in: context))
@@ -111,6 +114,7 @@ public final class ElasticsearchSink: EventSink {
     }
 
     public var destination: String { HTTPRequest.describe(url: base) + " index \(options.index)" }
+
     public var maxInFlight: Int { options.http.concurrency }
 
     /// `GET /` answers with the cluster's name when the URL and credentials are right.
@@ -133,53 +137,53 @@ public final class ElasticsearchSink: EventSink {
     }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        // Each document's action line: {"create":{"_index":"…","_id":"…:<id>"}} and a newline.
-        let actionLine = 64 + options.index.utf8.count + batch.registryID.utf8.count
-        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, perRecordOverhead: actionLine)
+        // Each record already carries its action line (`writeRecordPrefix`).
+        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, perRecordOverhead: 0)
         return try await ChunkedDelivery.send(batch, in: ranges) { try await deliver(batch, Array($0)) }
     }
 
-    /// The `_bulk` body: per item, its action line and its document. The document id,
-    /// `<registry>:<row id>`, is stable across re-sends and unique across registries. Built in one exact-size
-    /// array: the action line's constant parts are rendered once per request, and each document
-    /// is copied once.
+    public var writesRecordPrefix: Bool { true }
+
+    /// `{"create":{"_index":"<index>","_id":"<registry>:<row id>"}}` and a newline, written into
+    /// the batch as it is formatted, so a request body is the batch's own bytes. The document id
+    /// is stable across re-sends and unique across registries: a re-sent event is a 409, not a
+    /// duplicate.
+    public func writeRecordPrefix(eventID: Int64, registryID: String, into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("create")
+        w.beginObject()
+        w.key("_index")
+        w.string(indexText)
+        w.key("_id")
+        w.beginString()
+        if !registryID.isEmpty {
+            w.stringContents(registryID)
+            w.stringContents(":")
+        }
+        w.stringContents(decimal: eventID)
+        w.endString()
+        w.endObject()
+        w.endObject()
+        w.endRecord()
+    }
+
+    /// The `_bulk` body for `items`: the batch's bytes as they are when the items are one run of
+    /// records (the whole batch: no copy at all), else those records joined.
     func bulkBody(_ batch: EncodedBatch, _ items: [Int]) -> [UInt8] {
-        // {"create":{"_index":"<index>","_id":"<registry>:   <id>   "}}\n   <document>\n
-        var prefixWriter = JSONWriter(capacity: 128)
-        prefixWriter.beginObject()
-        prefixWriter.key("create")
-        prefixWriter.beginObject()
-        prefixWriter.key("_index")
-        prefixWriter.string(options.index)
-        prefixWriter.key("_id")
-        prefixWriter.string(batch.registryID.isEmpty ? "" : batch.registryID + ":")
-        var prefix = prefixWriter.bytes
-        prefix.removeLast()  // the closing quote: the id's digits go there
-        let suffix = Array(#""}}"#.utf8) + [0x0A]
-        var total = 0
+        guard let first = items.first else { return [] }
+        if items.count == batch.count && first == 0 && items.last == batch.count - 1 { return batch.bytes }
+        let contiguous = zip(items, items.dropFirst()).allSatisfy { $1 == $0 + 1 }
+        if contiguous {
+            let start = first == 0 ? 0 : batch.recordEnds[first - 1]
+            return Array(batch.bytes[start..<batch.recordEnds[items.last!]])
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(items.reduce(0) { $0 + batch.record($1).count + 1 })
         for i in items {
-            let record = batch.record(i)
-            total += prefix.count + 20 + suffix.count + record.count + 1
+            body += batch.record(i)
+            body.append(0x0A)
         }
-        return [UInt8](unsafeUninitializedCapacity: total) { out, written in
-            var at = 0
-            func put(_ bytes: UnsafeBufferPointer<UInt8>) {
-                guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-                (out.baseAddress! + at).update(from: source, count: bytes.count)
-                at += bytes.count
-            }
-            batch.bytes.withUnsafeBufferPointer { all in
-                for i in items {
-                    prefix.withUnsafeBufferPointer(put)
-                    var id = String(batch.eventIDs[i])
-                    id.withUTF8(put)
-                    suffix.withUnsafeBufferPointer(put)
-                    let start = i == 0 ? 0 : batch.recordEnds[i - 1]
-                    put(UnsafeBufferPointer(rebasing: all[start..<batch.recordEnds[i]]))  // with its newline
-                }
-            }
-            written = at
-        }
+        return body
     }
 
     /// Sends `items` until each is created or already there; a 413 halves the request.
