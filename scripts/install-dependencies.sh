@@ -3,7 +3,7 @@
 # Runs apt-get as root, or through sudo. Swift itself (6.1 or newer) must already be installed.
 set -euo pipefail
 
-packages=(libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev openssl sqlite3 time)
+packages=(libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev openssl sqlite3 time python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -13,5 +13,11 @@ if ((${#missing[@]})); then
     if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# The tests parse CEF output with an independent parser (pycef, from PyPI).
+if ! python3 -c "import pycef" 2>/dev/null; then
+    echo "installing: pycef (PyPI)" >&2
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore pycef==1.11 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages pycef==1.11
 fi
 command -v swift >/dev/null || { echo "error: swift is not installed (Swift 6.1 or newer is needed)" >&2; exit 1; }

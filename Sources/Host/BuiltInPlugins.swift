@@ -13,6 +13,7 @@ public enum BuiltInPlugins {
         registry.register(formatter: SplunkHECFormatter.self)
         registry.register(formatter: ECSFormatter.self)
         registry.register(formatter: SentinelFormatter.self)
+        registry.register(formatter: CEFFormatter.self)
         registry.register(sink: StdoutSink.self)
         registry.register(sink: FileSink.self)
         registry.register(sink: HTTPSink.self)

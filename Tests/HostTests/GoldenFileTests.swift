@@ -18,6 +18,9 @@ import Testing
         return try OversightBeaconMapper(options: options, context: PluginContext(baseDirectory: "/"))
     }
 
+    /// Golden files of JSON formatters end in `.json`, of text-line formatters (CEF, syslog) `.txt`.
+    static func fileExtension(_ framing: Framing?) -> String { framing == .lines ? "txt" : "json" }
+
     static func record(_ formatter: any EventFormatter, _ event: Event) throws -> [UInt8] {
         var writer = JSONWriter()
         try formatter.encode(event, into: &writer)
@@ -35,7 +38,8 @@ import Testing
         let mapper = try Self.mapper()
         for fixture in cases {
             let bytes = try Self.record(formatter, try mapper.map(fixture.row))
-            if let failure = GoldenFile.check(bytes, relativePath: "\(formatterID)/\(schema)/\(fixture.name).json") {
+            let file = "\(formatterID)/\(schema)/\(fixture.name).\(Self.fileExtension(entry.description.framing))"
+            if let failure = GoldenFile.check(bytes, relativePath: file) {
                 Issue.record(Comment(rawValue: failure))
             }
         }

@@ -1,0 +1,54 @@
+import Foundation
+import SIEMCore
+import SIEMFormatters
+import SIEMTestSupport
+import Testing
+
+@Suite struct CEFFormatterTests {
+    func line(_ event: Event, _ configure: (inout CEFFormatter.Options) -> Void = { _ in }) throws -> String {
+        var options = CEFFormatter.Options()
+        configure(&options)
+        try options.validate()
+        var writer = JSONWriter()
+        try CEFFormatter(options: options, context: PluginContext(baseDirectory: "/")).encode(event, into: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    @Test func conformsToTheFormatterContract() {
+        #expect(FormatterConformance.problems(CEFFormatter.self, events: FormatterTestEvents.all) == [])
+    }
+
+    /// The spec's rules, checked on their own: header `|` and `\` escaped; extension `=`, `\`
+    /// and line breaks escaped, `|` left alone (ArcSight CEF implementation standard).
+    @Test func escapesHeaderFieldsAndExtensionValuesByTheirOwnRules() throws {
+        var event = FormatterTestEvents.bare
+        event.kind = "a|b\\c"
+        event.userAgent = "x=y\\z|w\nv\rend"
+        let text = try line(event) { $0.deviceVendor = "Acme|Corp\\" }
+        #expect(text.hasPrefix(#"CEF:0|Acme\|Corp\\|Beacon Registry|1|a\|b\\c|beacon-a\|b\\c|5|"#))
+        #expect(text.contains(#" requestClientApplication=x\=y\\z|w\nv\rend "#))
+    }
+
+    @Test func mapsTheEventToStandardKeysAndLabelledCustomFields() throws {
+        let text = try line(FormatterTestEvents.full)
+        let extensions = try #require(text.split(separator: "|", maxSplits: 7).last)
+        #expect(
+            extensions.hasPrefix(
+                "rt=\(FormatterTestEvents.full.occurredUnix * 1_000) externalId=\(FormatterTestEvents.full.eventID) cat=beacon act="
+            ))
+        for key in [
+            "src=", "requestClientApplication=", "suser=", "duser=", "fileId=", "cs1Label=tokenId cs1=",
+            "cs3Label=registryId cs3=", "cs4Label=extra cs4=", "cs6Label=schema cs6=oversight-cef-1",
+        ] {
+            #expect(extensions.contains(key), "\(key)")
+        }
+        let bare = try line(FormatterTestEvents.bare)
+        #expect(!bare.contains("src=") && !bare.contains("cs1=") && !bare.contains("cn1="), "empty fields omitted")
+    }
+
+    @Test(arguments: ["11", "-1", "Critical", ""]) func refusesASeverityCEFDoesNotDefine(_ severity: String) {
+        var options = CEFFormatter.Options()
+        options.severity = severity
+        #expect(throws: SIEMError.self) { try options.validate() }
+    }
+}
