@@ -92,7 +92,7 @@ import Testing
                     // Text formats: parsed by their own suites' parsers; here, the line holds the
                     // id and the time as those formats write them.
                     let line = String(decoding: bytes, as: UTF8.self)
-                    #expect(line.contains("externalId=\(id) ") || line.contains("[id=\"\(id)\""), "row \(id): id")
+                    #expect(line.contains("externalId=\(id) ") || line.contains(" id=\"\(id)\""), "row \(id): id")
                     #expect(
                         line.contains("rt=\(event.occurredUnix * 1_000) ") || line.contains(event.occurredAt),
                         "row \(id)")

@@ -1,0 +1,230 @@
+import SIEMCore
+
+/// RFC 5424 syslog messages, one per line: for any syslog collector (rsyslog, syslog-ng, a
+/// SIEM's syslog input), over files or the `syslog` sink.
+///
+/// `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD-ID param="value" …] MSG`. PRI is
+/// facility × 8 + severity (§6.2.1); a header field without a value is the NILVALUE `-`; the
+/// structured-data element's SD-ID is `name@PEN` (§7.2.2: a private enterprise number, 32473 is
+/// the one RFC 5612 reserves for documentation) and PARAM-VALUEs escape `"`, `\` and `]`
+/// (§6.3.3). MSG is the event as JSON, or a short text, after a UTF-8 BOM (§6.4).
+public struct SyslogFormatter: EventFormatter {
+    public static let id = "syslog"
+    public static let summary = "RFC 5424 syslog lines with the beacon fields as structured data"
+    public static let schema: SchemaVersion = "oversight-syslog-1"
+    public static let framing = Framing.lines
+
+    public enum Message: String, OptionChoice { case json, text, none }
+
+    public struct Options: PluginOptions {
+        public var facility: String
+        public var severity: String
+        public var hostname: String?
+        public var appName: String
+        public var sdID: String
+        public var message: Message
+
+        public enum CodingKeys: String, OptionKey {
+            case facility, severity, hostname
+            case appName = "app_name"
+            case sdID = "sd_id"
+            case message
+
+            public var help: String {
+                switch self {
+                case .facility: return "0–23 or a name (kern, user, …, authpriv, …, audit, …, local0–local7)"
+                case .severity: return "0–7 or a name (emerg, alert, crit, err, warning, notice, info, debug)"
+                case .hostname: return "HOSTNAME field (the registry host's FQDN); unset: the NILVALUE -"
+                case .appName: return "APP-NAME field (1–48 printable ASCII characters)"
+                case .sdID: return "structured-data ID, name@<your private enterprise number>"
+                case .message: return "MSG: json (the event as one JSON object), text (a short sentence) or none"
+                }
+            }
+        }
+
+        public init() {
+            facility = "audit"
+            severity = "notice"
+            hostname = nil
+            appName = "oversight-registry"
+            sdID = "beacon@32473"
+            message = .json
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&facility, .facility)
+            try c.update(&severity, .severity)
+            try c.update(&hostname, .hostname)
+            try c.update(&appName, .appName)
+            try c.update(&sdID, .sdID)
+            try c.update(&message, .message)
+        }
+
+        public func validate() throws {
+            guard SyslogCodes.facility(facility) != nil else {
+                throw SIEMError.invalidOption(key: "facility", message: "'\(facility)' is not 0–23 or a facility name")
+            }
+            guard SyslogCodes.severity(severity) != nil else {
+                throw SIEMError.invalidOption(key: "severity", message: "'\(severity)' is not 0–7 or a severity name")
+            }
+            if let hostname, !SyslogCodes.isPrintableASCII(hostname, maximum: 255) {
+                throw SIEMError.invalidOption(key: "hostname", message: "must be 1–255 printable ASCII characters")
+            }
+            guard SyslogCodes.isPrintableASCII(appName, maximum: 48) else {
+                throw SIEMError.invalidOption(key: "app_name", message: "must be 1–48 printable ASCII characters")
+            }
+            let parts = sdID.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, SyslogCodes.isSDName(sdID),
+                parts[1].allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), !parts[1].isEmpty
+            else {
+                throw SIEMError.invalidOption(
+                    key: "sd_id", message: "'\(sdID)' is not name@<private enterprise number>, e.g. beacon@32473")
+            }
+        }
+    }
+
+    /// `<PRI>1 `.
+    let priVersion: [UInt8]
+    /// ` HOSTNAME APP-NAME - `: between the timestamp and MSGID.
+    let middle: [UInt8]
+    let sdID: [UInt8]
+    let message: Message
+
+    public init(options: Options, context: PluginContext) throws {
+        let pri = SyslogCodes.facility(options.facility)! * 8 + SyslogCodes.severity(options.severity)!
+        priVersion = Array("<\(pri)>1 ".utf8)
+        middle = Array(" \(options.hostname ?? "-") \(options.appName) - ".utf8)
+        sdID = Array(options.sdID.utf8)
+        message = options.message
+    }
+
+    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+        out.appendRaw(priVersion)
+        var time = JSONWriter(capacity: 32)
+        time.rfc3339(event.occurredUnix)  // `"…Z"`: the registry keeps whole seconds
+        out.appendRaw(time.bytes.dropFirst().dropLast())
+        out.appendRaw(middle)
+        // MSGID: the beacon kind, restricted to what the field may hold (1–32 printable ASCII).
+        let msgID = event.kind.withUTF8 {
+            Array($0.prefix(32).map { (33...126).contains($0) ? $0 : UInt8(ascii: "_") })
+        }
+        out.appendRaw(msgID)
+        out.appendRaw(CollectionOfOne(UInt8(ascii: " ")))
+
+        var sd = StructuredData(out: out, id: sdID)
+        sd.param("id", Array(String(event.eventID).utf8))
+        sd.param("kind", event.kind)
+        sd.param("action", Array(event.action.utf8))
+        sd.param("token_id", event.tokenID)
+        sd.param("file_id", event.fileID)
+        sd.param("recipient_id", event.recipientID)
+        sd.param("issuer_id", event.issuerID)
+        sd.param("source_ip", event.sourceIP)
+        sd.param("user_agent", event.userAgent)
+        sd.param("qualified_timestamp", event.qualifiedTimestamp)
+        if let tlog = event.tlogIndex { sd.param("tlog_index", Array(String(tlog).utf8)) }
+        sd.param("registry_id", Array(event.registryID.utf8))
+        sd.param("schema", Array(Self.schema.name.utf8))
+        out = sd.finish()
+
+        switch message {
+        case .none:
+            return
+        case .json:
+            out.appendRaw([0x20, 0xEF, 0xBB, 0xBF])  // SP, then BOM: MSG is UTF-8 (§6.4)
+            var json = JSONWriter(capacity: 512)
+            json.beginObject()
+            json.key("action")
+            json.string(event.action)
+            json.key("event_id")
+            json.intString(event.eventID)
+            json.key("occurred_at")
+            json.rfc3339(event.occurredUnix)
+            json.field("token_id", event.tokenID)
+            json.field("source_ip", event.sourceIP)
+            json.field("user_agent", event.userAgent)
+            json.field("extra", event.extra)
+            json.endObject()
+            out.appendRaw(json.bytes)
+        case .text:
+            out.appendRaw([0x20, 0xEF, 0xBB, 0xBF])
+            var text = event.action + " event " + String(event.eventID)
+            if let token = event.tokenID { text += " token " + token.string }
+            if let source = event.sourceIP { text += " from " + source.string }
+            // One message per line: control characters (a line break in a token) become spaces.
+            out.appendRaw(text.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: " ") : $0 })
+        }
+    }
+}
+
+/// One SD-ELEMENT: `[id name="value" …]`, values escaped per RFC 5424 §6.3.3.
+struct StructuredData {
+    var out: JSONWriter
+
+    init(out: JSONWriter, id: [UInt8]) {
+        self.out = out
+        self.out.appendRaw(CollectionOfOne(UInt8(ascii: "[")))
+        self.out.appendRaw(id)
+    }
+
+    mutating func param(_ name: StaticString, _ value: UTF8Text?) {
+        guard let value, !value.isEmpty else { return }
+        value.withUTF8 { param(name, Array($0)) }
+    }
+
+    mutating func param(_ name: StaticString, _ value: [UInt8]) {
+        var bytes: [UInt8] = [UInt8(ascii: " ")]
+        bytes += UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        bytes += [UInt8(ascii: "="), UInt8(ascii: "\"")]
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "]"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            // A line break would end the message for line-based transports and files; RFC 5424
+            // allows any UTF-8 here, so it is kept as the two characters `\n` / `\r`.
+            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+        out.appendRaw(bytes)
+    }
+
+    mutating func finish() -> JSONWriter {
+        out.appendRaw(CollectionOfOne(UInt8(ascii: "]")))
+        return out
+    }
+}
+
+/// Facility and severity names and the field rules of RFC 5424.
+enum SyslogCodes {
+    static let facilities = [
+        "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+        "ntp", "audit", "alert", "clock", "local0", "local1", "local2", "local3", "local4", "local5", "local6",
+        "local7",
+    ]
+    static let severities = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"]
+
+    static func facility(_ text: String) -> Int? {
+        if let number = Int(text) { return (0...23).contains(number) ? number : nil }
+        return facilities.firstIndex(of: text.lowercased())
+    }
+
+    static func severity(_ text: String) -> Int? {
+        if let number = Int(text) { return (0...7).contains(number) ? number : nil }
+        return severities.firstIndex(of: text.lowercased())
+    }
+
+    static func isPrintableASCII(_ text: String, maximum: Int) -> Bool {
+        !text.isEmpty && text.utf8.count <= maximum && text.utf8.allSatisfy { (33...126).contains($0) }
+    }
+
+    /// SD-NAME: 1–32 printable ASCII except `=`, space, `]` and `"` (the `@` part included).
+    static func isSDName(_ text: String) -> Bool {
+        isPrintableASCII(text, maximum: 32) && !text.utf8.contains { $0 == 0x3D || $0 == 0x5D || $0 == 0x22 }
+    }
+}
