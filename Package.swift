@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "SIEMHost",
             dependencies: [
-                "SIEMCore", "SIEMRegistry", "SIEMFormatters", "SIEMSinks",
+                "SIEMCore", "SIEMRegistry", "SIEMFormatters", "SIEMSinks", "CLibCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -203,7 +203,7 @@ struct NodeReader {
             report(node, path, "expected a mapping with name, formatter and sink")
             return nil
         }
-        checkKeys(mapping, allowed: ["name", "formatter", "sink"], path: path)
+        checkKeys(mapping, allowed: ["name", "formatter", "sink", "redact"], path: path)
         let name = required(mapping, "name", path: path).flatMap { string($0, path: path + ".name") }
         if let name, name.isEmpty || !name.unicodeScalars.allSatisfy(Self.isNameCharacter) {
             report(mapping["name"], path + ".name", "'\(name)' must be letters, digits, '_', '-' or '.'")
@@ -212,8 +212,60 @@ struct NodeReader {
             pluginNode($0, path: path + ".formatter", allowsSchema: true)
         }
         let sink = required(mapping, "sink", path: path).flatMap { pluginNode($0, path: path + ".sink") }
+        let redactor = mapping["redact"].flatMap { redaction($0, path: path + ".redact") }
         guard let name, let formatter, let sink else { return nil }
-        return PipelineConfig(name: name, formatter: formatter, sink: sink, mark: mapping.mark)
+        return PipelineConfig(name: name, formatter: formatter, sink: sink, mark: mapping.mark, redactor: redactor)
+    }
+
+    /// `redact: {extra_keys: [...], source_ip: keep|truncate|hmac, user_agent: keep|drop|hmac,
+    /// hmac_key: ${env:…}}`; `redact: {}` applies the built-in `extra` denylist alone.
+    mutating func redaction(_ node: Node, path: String) -> EventRedactor? {
+        guard let mapping = node.mapping else {
+            report(node, path, "expected a mapping (extra_keys, source_ip, user_agent, hmac_key), or {}")
+            return nil
+        }
+        checkKeys(mapping, allowed: ["extra_keys", "source_ip", "user_agent", "hmac_key"], path: path)
+        var keys: Set<String> = []
+        if let list = mapping["extra_keys"] {
+            if let sequence = list.sequence {
+                for (index, item) in sequence.enumerated() {
+                    if let key = string(item, path: path + ".extra_keys[\(index)]") { keys.insert(key) }
+                }
+            } else {
+                report(list, path + ".extra_keys", "expected a list of key names")
+            }
+        }
+        func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ fallback: T) -> T where T.RawValue == String {
+            guard let node = mapping[key], let text = string(node, path: path + "." + key) else { return fallback }
+            guard let value = T(rawValue: text) else {
+                report(
+                    node, path + "." + key,
+                    "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+                return fallback
+            }
+            return value
+        }
+        let sourceIP = choice("source_ip", EventRedactor.SourceIPMode.keep)
+        let userAgent = choice("user_agent", EventRedactor.UserAgentMode.keep)
+        var key: [UInt8]?
+        if let keyNode = mapping["hmac_key"] {
+            // A pseudonymisation key is a secret: by reference only, never written in the file.
+            if let raw = keyNode.scalar?.string, !(raw.hasPrefix("${") && raw.hasSuffix("}")) {
+                report(
+                    keyNode, path + ".hmac_key", "must be a reference (${env:NAME} or ${file:PATH}), not written inline"
+                )
+            } else if let value = string(keyNode, path: path + ".hmac_key") {
+                if value.utf8.count < 16 {
+                    report(keyNode, path + ".hmac_key", "the key must be at least 16 bytes")
+                } else {
+                    key = Array(value.utf8)
+                }
+            }
+        }
+        if key == nil && (sourceIP == .hmac || userAgent == .hmac) && mapping["hmac_key"] == nil {
+            report(at: mapping.mark, path, "source_ip or user_agent `hmac` needs `hmac_key: ${env:NAME}`")
+        }
+        return EventRedactor(extraKeys: keys, sourceIP: sourceIP, userAgent: userAgent, hmacKey: key)
     }
 
     static func isNameCharacter(_ c: Unicode.Scalar) -> Bool {

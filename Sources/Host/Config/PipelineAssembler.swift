@@ -64,7 +64,8 @@ public struct PipelineAssembler {
                 AssembledPipeline(
                     name: pipeline.name, formatter: try make(formatterEntry, pipeline.formatter, config, context),
                     formatterID: formatterEntry.description.id, framing: formatterEntry.description.framing ?? .ndjson,
-                    sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id))
+                    sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id,
+                    redactor: pipeline.redactor))
         }
         let checkpoint = config.checkpointPath.map { base.resolve(path: $0) }
         return AssembledPipelines(

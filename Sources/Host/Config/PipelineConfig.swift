@@ -20,6 +20,8 @@ public struct PipelineConfig {
     public var formatter: PluginNode
     public var sink: PluginNode
     public var mark: Mark?
+    /// `redact:`, when the pipeline has one.
+    public var redactor: EventRedactor?
 }
 
 /// A parsed, structurally checked config file (`version: 1`). Plugin options are not decoded

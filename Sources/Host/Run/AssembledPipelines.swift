@@ -8,6 +8,8 @@ public struct AssembledPipeline {
     public var framing: Framing
     public var sink: any EventSink
     public var sinkID: String
+    /// The pipeline's redaction stage, applied to each event before its formatter sees it.
+    public var redactor: EventRedactor? = nil
 }
 
 /// Everything a config describes, made into live plugins.

@@ -225,7 +225,11 @@ public struct PipelineRunner {
                         eventID: events[i].eventID, registryID: events[i].registryID, into: &writer)
                 }
                 do {
-                    try pipeline.formatter.encode(events[i], into: &writer)
+                    if let redactor = pipeline.redactor {
+                        try pipeline.formatter.encode(redactor.apply(events[i]), into: &writer)
+                    } else {
+                        try pipeline.formatter.encode(events[i], into: &writer)
+                    }
                 } catch {
                     throw SIEMError.badRow(
                         id: events[i].eventID, message: "\(pipeline.formatterID) formatter: \(error)")
