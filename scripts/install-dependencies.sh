@@ -14,10 +14,12 @@ if ((${#missing[@]})); then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# The tests parse CEF output with an independent parser (pycef, from PyPI).
-if ! python3 -c "import pycef" 2>/dev/null; then
-    echo "installing: pycef (PyPI)" >&2
-    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore pycef==1.11 2>/dev/null \
-        || python3 -m pip install --quiet --break-system-packages pycef==1.11
+# The tests read CEF and OTLP output back with independent parsers from PyPI: pycef, and
+# OpenTelemetry's own protobuf definitions with protobuf's strict JSON parser.
+if ! python3 -c "import pycef, opentelemetry.proto.collector.logs.v1.logs_service_pb2" 2>/dev/null; then
+    echo "installing: pycef opentelemetry-proto (PyPI)" >&2
+    python_packages=(pycef==1.11 opentelemetry-proto==1.45.2)
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${python_packages[@]}" 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages "${python_packages[@]}"
 fi
 command -v swift >/dev/null || { echo "error: swift is not installed (Swift 6.1 or newer is needed)" >&2; exit 1; }

@@ -16,6 +16,9 @@ public enum Framing: String, Sendable {
     case jsonArray
     /// One text line per record (CEF, syslog).
     case lines
+    /// OTLP log records, sent as one `ExportLogsServiceRequest` per batch (`otlpLogsBody`);
+    /// a line-writing sink writes that request as one line.
+    case otlpLogs
 }
 
 /// Renders an event for one SIEM. Pure: no I/O, no invented fields, empty optionals omitted.

@@ -8,11 +8,14 @@ public struct EncodedBatch: Sendable {
     public var framing: Framing
     /// The registry the events came from, for receivers that derive document ids from it.
     public var registryID: String
+    /// The formatter's schema version (the OTLP scope version).
+    public var schema: String
 
     public init(
         bytes: [UInt8] = [], recordEnds: [Int] = [], eventIDs: [Int64] = [], framing: Framing = .ndjson,
-        registryID: String = ""
+        registryID: String = "", schema: String = ""
     ) {
+        self.schema = schema
         self.bytes = bytes
         self.recordEnds = recordEnds
         self.eventIDs = eventIDs
@@ -78,6 +81,62 @@ extension EncodedBatch {
             body.append(contentsOf: record(i))
         }
         body.append(UInt8(ascii: "]"))
+        return body
+    }
+
+    /// What a sink that writes lines (a file, stdout) writes for the batch: the records one per
+    /// line, or for OTLP the batch's one request on one line.
+    public var lineOutput: [UInt8] {
+        framing == .otlpLogs ? otlpLogsBody() + [0x0A] : bytes
+    }
+
+    /// Records `range` (OTLP log records) as one OTLP/HTTP JSON `ExportLogsServiceRequest`:
+    /// one resource (`service.name` `oversight-registry`, `oversight.registry_id`), one scope
+    /// (`siem-export`, the formatter's schema version), the records in order
+    /// (opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding).
+    public func otlpLogsBody(_ range: Range<Int>? = nil) -> [UInt8] {
+        let range = range ?? 0..<count
+        var head = JSONWriter(capacity: 256)
+        head.beginObject()
+        head.key("resourceLogs")
+        head.beginArray()
+        head.beginObject()
+        head.key("resource")
+        head.beginObject()
+        head.key("attributes")
+        head.beginArray()
+        for (key, value) in [("service.name", "oversight-registry"), ("oversight.registry_id", registryID)]
+        where !value.isEmpty {
+            head.beginObject()
+            head.key("key")
+            head.string(key)
+            head.key("value")
+            head.beginObject()
+            head.key("stringValue")
+            head.string(value)
+            head.endObject()
+            head.endObject()
+        }
+        head.endArray()
+        head.endObject()
+        head.key("scopeLogs")
+        head.beginArray()
+        head.beginObject()
+        head.key("scope")
+        head.beginObject()
+        head.key("name")
+        head.string("siem-export")
+        head.key("version")
+        head.string(schema)
+        head.endObject()
+        head.key("logRecords")
+        var body = head.bytes + [UInt8(ascii: "[")]
+        body.reserveCapacity(body.count + byteCount(range) + 16)
+        for i in range {
+            if i != range.lowerBound { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: record(i))
+        }
+        body += Array("]}]}]}".utf8)
         return body
     }
 

@@ -241,6 +241,6 @@ public struct PipelineRunner {
         }
         return EncodedBatch(
             bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing,
-            registryID: events.first?.registryID ?? "")
+            registryID: events.first?.registryID ?? "", schema: type(of: pipeline.formatter).schema.name)
     }
 }

@@ -1,0 +1,162 @@
+import SIEMCore
+
+/// OpenTelemetry log records in the OTLP/HTTP JSON encoding, for an OpenTelemetry Collector or
+/// any OTLP logs endpoint; a batch travels as one `ExportLogsServiceRequest` (framing
+/// `otlpLogs`: `resourceLogs` → `scopeLogs` → `logRecords`).
+///
+/// Per the OTLP JSON mapping (opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding): field
+/// names in lowerCamelCase, 64-bit integers as decimal strings, enums as numbers, attribute
+/// values as typed `AnyValue`s. Attributes follow the semantic conventions where one exists
+/// (`client.address`, `user_agent.original`); the beacon's own fields are under `oversight.*`.
+public struct OTLPLogFormatter: EventFormatter {
+    public static let id = "otlp"
+    public static let summary = "OpenTelemetry OTLP/HTTP JSON log records (one ExportLogsServiceRequest per batch)"
+    public static let schema: SchemaVersion = "oversight-otlp-1"
+    public static let framing = Framing.otlpLogs
+
+    public typealias Options = NoOptions
+
+    public init(options: NoOptions, context: PluginContext) throws {}
+
+    /// `timeUnixNano` is an unsigned 64-bit count of nanoseconds: it can hold 1970 to 2554.
+    static let representableSeconds: ClosedRange<Int64> = 0...(Int64(bitPattern: UInt64.max / 1_000_000_000))
+
+    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+        out.beginObject()
+        // A time the field cannot hold is left out, and so is 1970-01-01T00:00:00Z, because 0
+        // means "unknown" there; the exact time is always in `oversight.occurred_at`.
+        if event.occurredUnix > 0 && Self.representableSeconds.contains(event.occurredUnix) {
+            out.key("timeUnixNano")
+            out.beginString()
+            out.stringContents(decimal: event.occurredUnix)
+            out.stringContents("000000000")
+            out.endString()
+        }
+        out.key("severityNumber")
+        out.int(9)  // SEVERITY_NUMBER_INFO
+        out.field("severityText", constant: "INFO")
+        out.key("eventName")
+        out.string(event.action)
+        out.key("body")
+        out.beginObject()
+        out.key("stringValue")
+        out.string(event.action)
+        out.endObject()
+        out.key("attributes")
+        out.beginArray()
+        var attributes = OTLPAttributes(out: out)
+        attributes.string("oversight.event_id", String(event.eventID))
+        attributes.string("oversight.occurred_at", event.occurredAt)
+        attributes.text("oversight.kind", event.kind)
+        attributes.text("oversight.token_id", event.tokenID)
+        attributes.text("oversight.file_id", event.fileID)
+        attributes.text("oversight.recipient_id", event.recipientID)
+        attributes.text("oversight.issuer_id", event.issuerID)
+        attributes.text("client.address", event.sourceIP)
+        attributes.text("user_agent.original", event.userAgent)
+        attributes.text("oversight.qualified_timestamp", event.qualifiedTimestamp)
+        if let tlog = event.tlogIndex { attributes.int("oversight.tlog_index", tlog) }
+        attributes.string("oversight.schema", Self.schema.name)
+        if let extra = event.extra, let value = try? JSONParser.parse(extra.text.string) {
+            attributes.value("oversight.extra", value)
+        }
+        out = attributes.out
+        out.endArray()
+        out.endObject()
+    }
+}
+
+/// `{"key":…,"value":<AnyValue>}` entries.
+struct OTLPAttributes {
+    var out: JSONWriter
+
+    mutating func string(_ key: StaticString, _ value: String) {
+        entry(key) {
+            $0.key("stringValue"); $0.string(value)
+        }
+    }
+
+    mutating func text(_ key: StaticString, _ value: UTF8Text?) {
+        guard let value, !value.isEmpty else { return }
+        entry(key) {
+            $0.key("stringValue"); $0.string(value)
+        }
+    }
+
+    mutating func int(_ key: StaticString, _ value: Int64) {
+        entry(key) {
+            $0.key("intValue"); $0.intString(value)
+        }
+    }
+
+    mutating func value(_ key: StaticString, _ value: JSONValue) {
+        entry(key) { Self.anyValueMembers(value, into: &$0) }
+    }
+
+    private mutating func entry(_ key: StaticString, _ value: (inout JSONWriter) -> Void) {
+        out.beginObject()
+        out.key("key")
+        out.string(key)
+        out.key("value")
+        out.beginObject()
+        value(&out)
+        out.endObject()
+        out.endObject()
+    }
+
+    /// A JSON value as the members of an `AnyValue`: objects as `kvlistValue`, arrays as
+    /// `arrayValue`, integers that fit 64 bits as `intValue`, other numbers as `doubleValue`
+    /// (as `stringValue` when no double holds them), `null` as the empty AnyValue.
+    static func anyValueMembers(_ value: JSONValue, into out: inout JSONWriter) {
+        switch value {
+        case .null:
+            break
+        case .bool(let b):
+            out.key("boolValue")
+            out.bool(b)
+        case .string(let s):
+            out.key("stringValue")
+            out.string(s)
+        case .number(let text):
+            if let integer = Int64(text) {
+                out.key("intValue")
+                out.intString(integer)
+            } else if let double = Double(text), double.isFinite {
+                out.key("doubleValue")
+                out.value(.number(text))
+            } else {
+                out.key("stringValue")
+                out.string(text)
+            }
+        case .array(let elements):
+            out.key("arrayValue")
+            out.beginObject()
+            out.key("values")
+            out.beginArray()
+            for element in elements {
+                out.beginObject()
+                anyValueMembers(element, into: &out)
+                out.endObject()
+            }
+            out.endArray()
+            out.endObject()
+        case .object(let members):
+            out.key("kvlistValue")
+            out.beginObject()
+            out.key("values")
+            out.beginArray()
+            for member in members {
+                out.beginObject()
+                out.key("key")
+                out.string(member.key)
+                out.key("value")
+                out.beginObject()
+                anyValueMembers(member.value, into: &out)
+                out.endObject()
+                out.endObject()
+            }
+            out.endArray()
+            out.endObject()
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import SIEMCore
+
+/// POSTs each batch to an OpenTelemetry Collector's (or any OTLP endpoint's) `/v1/logs` as one
+/// OTLP/HTTP JSON `ExportLogsServiceRequest` (use with the `otlp` formatter).
+///
+/// Per the OTLP/HTTP spec (opentelemetry.io/docs/specs/otlp/#otlphttp): 2xx is success, unless
+/// the answer's `partialSuccess.rejectedLogRecords` says records were refused, which stops the
+/// pipeline with the collector's message (the records are malformed; sending them again cannot
+/// help); 429, 502, 503 and 504 are retried, honouring `Retry-After`; anything else stops.
+public final class OTLPHTTPSink: EventSink {
+    public static let id = "otlp_http"
+    public static let summary = "POST OTLP/HTTP JSON log requests to an OpenTelemetry collector's /v1/logs"
+
+    public struct Options: PluginOptions {
+        public var endpoint: String
+        public var headers: [String: String]
+        public var maxBatchBytes: Int
+        public var http: HTTPClientOptions
+
+        public enum CodingKeys: String, OptionKey {
+            case endpoint, headers
+            case maxBatchBytes = "max_batch_bytes"
+            public var help: String {
+                switch self {
+                case .endpoint: return "collector base URL, e.g. http://127.0.0.1:4318 (/v1/logs is added)"
+                case .headers: return "extra request headers, e.g. Authorization: ${env:OTLP_TOKEN}"
+                case .maxBatchBytes: return "largest request body; a batch is split into several requests"
+                }
+            }
+        }
+
+        public init() {
+            endpoint = ""
+            headers = [:]
+            maxBatchBytes = 4_000_000
+            http = HTTPClientOptions()
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&endpoint, .endpoint)
+            try c.update(&headers, .headers)
+            try c.update(&maxBatchBytes, .maxBatchBytes)
+            http = try HTTPClientOptions(from: decoder)
+        }
+
+        public func validate() throws {
+            try HTTPURLRules.check(endpoint, key: "endpoint")
+            if maxBatchBytes < 1_024 {
+                throw SIEMError.invalidOption(key: "max_batch_bytes", message: "must be at least 1024")
+            }
+            try http.validate()
+        }
+    }
+
+    let options: Options
+    let name: String
+    let url: String
+    let transport: HTTPTransport
+    let redaction: SecretRedaction
+
+    public init(options: Options, context: PluginContext) throws {
+        self.options = options
+        name = context.pipelineName ?? Self.id
+        url = HTTPURLRules.base(options.endpoint) + "/v1/logs"
+        transport = try HTTPTransport(options: options.http.resolved(in: context))
+        redaction = SecretRedaction(Array(options.headers.values))
+    }
+
+    public var destination: String { HTTPRequest.describe(url: url) }
+    public var maxInFlight: Int { options.http.concurrency }
+
+    public func send(_ batch: EncodedBatch) async throws -> Delivery {
+        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 512)
+        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.otlpLogsBody($0)) }
+    }
+
+    /// OTLP/HTTP's retryable statuses (§ "Failures").
+    static func isRetryable(_ status: Int) -> Bool { [429, 502, 503, 504].contains(status) }
+
+    private func post(_ json: [UInt8]) async throws {
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
+        var body = json
+        if options.http.compression == .gzip {
+            body = Gzip.compress(json)
+            headers.append(("Content-Encoding", "gzip"))
+        }
+        headers += options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: body)
+        try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
+            let response: HTTPResponse
+            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
+            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
+            case .answered(let answer): response = answer
+            }
+            if (200...299).contains(response.status) {
+                if let rejected = Self.rejectedRecords(response.body), rejected.count > 0 {
+                    throw SIEMError.delivery(
+                        sink: name,
+                        message:
+                            "\(destination) rejected \(rejected.count) log record(s): \(redaction.apply(rejected.message))",
+                        retryable: false)
+                }
+                return .done(())
+            }
+            let message = "HTTP \(response.status) from \(destination): \(redaction.apply(response.bodyExcerpt))"
+            if Self.isRetryable(response.status) {
+                return .retry(reason: message, retryAfter: RetryPolicy.retryAfter(response))
+            }
+            throw SIEMError.delivery(sink: name, message: message, retryable: false)
+        }
+    }
+
+    /// `partialSuccess` of an `ExportLogsServiceResponse`: how many records were refused and why.
+    static func rejectedRecords(_ body: [UInt8]) -> (count: Int, message: String)? {
+        guard !body.isEmpty,
+            let answer = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let partial = answer["partialSuccess"] as? [String: Any]
+        else { return nil }
+        let count: Int
+        switch partial["rejectedLogRecords"] {
+        case let text as String: count = Int(text) ?? 0
+        case let number as NSNumber: count = number.intValue
+        default: count = 0
+        }
+        return (count, partial["errorMessage"] as? String ?? "")
+    }
+
+    public func close() async throws {}
+}
