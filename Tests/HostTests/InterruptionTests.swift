@@ -170,3 +170,28 @@ import Testing
         #expect(ids.count - Self.rows <= kills * 2 * 10, "at most two batches re-sent per kill")
     }
 }
+
+extension InterruptionTests {
+    /// `preset: elastic` fills in formatter, sink type and limits; the config adds only where and
+    /// how to authenticate.
+    @Test func aPresetPipelineDeliversWithOnlyURLAndCredentialsWritten() throws {
+        let es = try FakeElasticsearch(authorization: "ApiKey a2V5")
+        defer { es.stop() }
+        let yaml = """
+            version: 1
+            source: {type: oversight_registry, path: \(db)}
+            mapper: {type: oversight_beacon, registry_id: reg1}
+            checkpoint: {path: \(cli.path("state.sqlite"))}
+            pipelines:
+              - name: elastic
+                preset: elastic
+                sink: {url: "\(es.url)", api_key: "${env:ES_KEY}"}
+            """
+        try yaml.write(toFile: cli.path("preset.yaml"), atomically: true, encoding: .utf8)
+        let run = try cli.run(["run", "--config", cli.path("preset.yaml")], environment: ["ES_KEY": "a2V5"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Set(es.ids) == Set((1...Self.rows).map { "reg1:\($0)" }))
+        #expect(es.server.requests.last?.header("Content-Encoding") == "gzip", "the preset's compression")
+        #expect(run.stderr.contains("as ecs to"))
+    }
+}

@@ -203,15 +203,35 @@ struct NodeReader {
             report(node, path, "expected a mapping with name, formatter and sink")
             return nil
         }
-        checkKeys(mapping, allowed: ["name", "formatter", "sink", "redact"], path: path)
+        checkKeys(mapping, allowed: ["name", "preset", "formatter", "sink", "redact"], path: path)
         let name = required(mapping, "name", path: path).flatMap { string($0, path: path + ".name") }
         if let name, name.isEmpty || !name.unicodeScalars.allSatisfy(Self.isNameCharacter) {
             report(mapping["name"], path + ".name", "'\(name)' must be letters, digits, '_', '-' or '.'")
         }
-        let formatter = required(mapping, "formatter", path: path).flatMap {
-            pluginNode($0, path: path + ".formatter", allowsSchema: true)
+        var formatterNode = mapping["formatter"]
+        var sinkNode = mapping["sink"]
+        if let presetNode = mapping["preset"], let presetName = string(presetNode, path: path + ".preset") {
+            if let preset = PipelinePresets.all[presetName] {
+                formatterNode = PipelinePresets.merge(
+                    formatterNode, preset: preset.formatter, presetName: presetName, path: path + ".formatter",
+                    reader: &self, at: presetNode.mark)
+                sinkNode = PipelinePresets.merge(
+                    sinkNode, preset: preset.sink, presetName: presetName, path: path + ".sink", reader: &self,
+                    at: presetNode.mark)
+            } else {
+                let names = PipelinePresets.all.keys.sorted()
+                report(
+                    presetNode, path + ".preset",
+                    "unknown preset '\(presetName)'; one of \(names.joined(separator: ", "))"
+                        + Suggestion.hint(for: presetName, in: names))
+            }
         }
-        let sink = required(mapping, "sink", path: path).flatMap { pluginNode($0, path: path + ".sink") }
+        // An unknown preset is reported once, not again as a missing formatter and sink.
+        let presetFailed = mapping["preset"] != nil && formatterNode?.mapping == nil
+        if formatterNode == nil && !presetFailed { report(at: mapping.mark, path, "missing required key 'formatter'") }
+        if sinkNode == nil && !presetFailed { report(at: mapping.mark, path, "missing required key 'sink'") }
+        let formatter = formatterNode.flatMap { pluginNode($0, path: path + ".formatter", allowsSchema: true) }
+        let sink = sinkNode.flatMap { pluginNode($0, path: path + ".sink") }
         let redactor = mapping["redact"].flatMap { redaction($0, path: path + ".redact") }
         guard let name, let formatter, let sink else { return nil }
         return PipelineConfig(name: name, formatter: formatter, sink: sink, mark: mapping.mark, redactor: redactor)

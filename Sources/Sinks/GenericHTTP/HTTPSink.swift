@@ -7,19 +7,29 @@ public final class HTTPSink: EventSink {
     public static let id = "http"
     public static let summary = "POST each batch as a JSON array to a URL, with configured headers; retries 429/5xx"
 
+    /// How a batch's records are joined into one request body.
+    public enum Body: String, OptionChoice {
+        /// `[r1,r2,…]`.
+        case jsonArray = "json_array"
+        /// One record per line (Google SecOps webhook feeds, Loki-style collectors).
+        case ndjson
+    }
+
     public struct Options: PluginOptions {
         public var url: String
         public var headers: [String: String]
+        public var body: Body
         public var maxBatchBytes: Int
         public var http: HTTPClientOptions
 
         public enum CodingKeys: String, OptionKey {
-            case url, headers
+            case url, headers, body
             case maxBatchBytes = "max_batch_bytes"
             public var help: String {
                 switch self {
                 case .url: return "http:// or https:// URL to POST to (no credentials in it: use headers)"
                 case .headers: return "extra request headers, e.g. Authorization: ${env:TOKEN}"
+                case .body: return "json_array ([r1,r2,…]) or ndjson (one record per line)"
                 case .maxBatchBytes:
                     return "largest request body; a batch is split into several requests to stay under it"
                 }
@@ -29,6 +39,7 @@ public final class HTTPSink: EventSink {
         public init() {
             url = ""
             headers = [:]
+            body = .jsonArray
             maxBatchBytes = 5_000_000
             http = HTTPClientOptions()
         }
@@ -38,6 +49,7 @@ public final class HTTPSink: EventSink {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             try c.update(&url, .url)
             try c.update(&headers, .headers)
+            try c.update(&body, .body)
             try c.update(&maxBatchBytes, .maxBatchBytes)
             http = try HTTPClientOptions(from: decoder)
         }
@@ -68,11 +80,14 @@ public final class HTTPSink: EventSink {
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1)
-        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.jsonArrayBody($0)) }
+        return try await ChunkedDelivery.send(batch, in: ranges) {
+            try await post(options.body == .ndjson ? batch.linesBody($0) : batch.jsonArrayBody($0))
+        }
     }
 
     private func post(_ json: [UInt8]) async throws {
-        var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
+        let type = options.body == .ndjson ? "application/x-ndjson" : "application/json"
+        var headers: [(name: String, value: String)] = [("Content-Type", type)]
         var body = json
         if options.http.compression == .gzip {
             body = Gzip.compress(json)
