@@ -1,9 +1,10 @@
 import Foundation
 import SIEMCore
-import SIEMHost
 import SIEMRegistry
 import SIEMTestSupport
 import Testing
+
+@testable import SIEMHost
 
 /// Every registered formatter's output, byte for byte, for every shared fixture row, held in
 /// `Tests/Golden/<formatter-id>/<schema>/<case>.json`. A change of output without a new schema
@@ -32,7 +33,8 @@ import Testing
     func outputMatchesGoldenFiles(formatterID: String) throws {
         let entry = try #require(BuiltInPlugins.registry.formatters[formatterID])
         let schema = try #require(entry.description.schema)
-        let formatter = try entry.make(options: EmptyOptions(), context: PluginContext(baseDirectory: "/"))
+        let formatter = try entry.make(
+            options: try SampleFormatterOptions.options(for: formatterID), context: PluginContext(baseDirectory: "/"))
         let cases = try FixtureRows.all()
         #expect(cases.count >= 20)
         let mapper = try Self.mapper()
@@ -94,6 +96,18 @@ import Testing
         #expect(GoldenFile.check(Array("b\n".utf8), relativePath: path, mode: .missing)?.contains("differs") == true)
         #expect(GoldenFile.check(Array("b\n".utf8), relativePath: path, mode: .all)?.contains("rewrote") == true)
         #expect(GoldenFile.check(Array("b\n".utf8), relativePath: path, mode: .verify) == nil)
+    }
+}
+
+/// Options to make each registered formatter with in tests: its defaults, except for formatters
+/// that need configuring (`template`), which take the sample config's (config/template.yaml).
+enum SampleFormatterOptions {
+    static func options(for formatterID: String) throws -> any OptionsDecoding {
+        guard formatterID == "template" else { return EmptyOptions() }
+        let file = try ConfigLoader().load(
+            path: RepositoryPaths.root.appendingPathComponent("config/template.yaml").path)
+        let node = try #require(file.pipelines.first { $0.formatter.type == "template" }).formatter
+        return YAMLOptionsDecoding(node: node.options, file: file.path, path: node.path)
     }
 }
 

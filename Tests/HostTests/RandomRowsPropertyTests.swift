@@ -56,8 +56,8 @@ import Testing
         var mapperOptions = OversightBeaconMapper.Options()
         mapperOptions.registryID = "reg"
         let mapper = try OversightBeaconMapper(options: mapperOptions, context: context)
-        let formatters = try BuiltInPlugins.registry.formatters.values.map {
-            try $0.make(options: EmptyOptions(), context: context)
+        let formatters = try BuiltInPlugins.registry.formatters.map {
+            try $0.value.make(options: try SampleFormatterOptions.options(for: $0.key), context: context)
         }
         #expect(formatters.count >= 3)
         var exported = 0

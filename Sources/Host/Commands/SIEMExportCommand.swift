@@ -11,6 +11,7 @@ public struct SIEMExportCommand: AsyncParsableCommand {
         abstract: "Export beacon registry events to SIEMs (Splunk HEC, Elastic ECS, Microsoft Sentinel).",
         subcommands: [
             RunCommand.self, ExportCommand.self, ValidateCommand.self, PluginsCommand.self, DemoRegistryCommand.self,
+            GoldenCommand.self,
         ])
 
     public init() {}

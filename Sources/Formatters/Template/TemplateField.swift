@@ -1,0 +1,107 @@
+import SIEMCore
+
+/// One value of a `template` formatter's output tree, as written in YAML:
+///
+/// - `token_id` — an event field (see `TemplateField.Source`), written in its natural JSON type;
+/// - `{const: "text"}` — a constant string;
+/// - `{rfc3339: occurred}`, `{epoch: occurred}`, `{epoch_ms: occurred}` — the event time;
+/// - `{lower: kind}` — a text field lowercased; `{json: extra}` — a field as a JSON string;
+/// - a list of single-key mappings — a nested object, keys in the order written.
+public indirect enum TemplateValue: Sendable, Equatable, Decodable {
+    case field(TemplateField.Source)
+    case constant(String)
+    case function(TemplateField.Function, TemplateField.Source)
+    case object([TemplateField])
+
+    public init(from decoder: any Decoder) throws {
+        let single = try decoder.singleValueContainer()
+        if let name = try? single.decode(String.self) {
+            self = .field(try TemplateField.Source.named(name, decoder: decoder))
+            return
+        }
+        if let members = try? single.decode([TemplateField].self) {
+            self = .object(members)
+            return
+        }
+        guard let mapping = try? single.decode([String: String].self), mapping.count == 1,
+            let (key, argument) = mapping.first
+        else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "expected a field name, a one-key mapping ({const: …}, {rfc3339: occurred}, …) or a list of fields"
+                ))
+        }
+        if key == "const" {
+            self = .constant(argument)
+            return
+        }
+        guard let function = TemplateField.Function(rawValue: key) else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "unknown function '\(key)'; one of const, \(TemplateField.Function.allCases.map(\.rawValue).joined(separator: ", "))"
+                ))
+        }
+        let source = try TemplateField.Source.named(argument, decoder: decoder)
+        guard function.accepts(source) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "\(key) does not apply to '\(argument)'"))
+        }
+        self = .function(function, source)
+    }
+}
+
+/// `- key: value`: one member of a template object.
+public struct TemplateField: Sendable, Equatable, Decodable {
+    public var key: String
+    public var value: TemplateValue
+
+    public init(from decoder: any Decoder) throws {
+        let mapping = try decoder.singleValueContainer().decode([String: TemplateValue].self)
+        guard mapping.count == 1, let (key, value) = mapping.first else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "each list item is one `key: value` (a list keeps the keys in order)"))
+        }
+        self.key = key
+        self.value = value
+    }
+
+    /// Event fields a template can name.
+    public enum Source: String, Sendable, CaseIterable {
+        case eventID = "event_id", kind, action, occurred, registryID = "registry_id", tokenID = "token_id"
+        case fileID = "file_id", recipientID = "recipient_id", issuerID = "issuer_id", sourceIP = "source_ip"
+        case userAgent = "user_agent", qualifiedTimestamp = "qualified_timestamp", tlogIndex = "tlog_index"
+        case extra
+
+        static func named(_ name: String, decoder: any Decoder) throws -> Source {
+            guard let source = Source(rawValue: name) else {
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription:
+                            "unknown event field '\(name)'; one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+                )
+            }
+            return source
+        }
+    }
+
+    public enum Function: String, Sendable, CaseIterable {
+        case rfc3339, epoch
+        case epochMS = "epoch_ms"
+        case lower, json
+
+        func accepts(_ source: Source) -> Bool {
+            switch self {
+            case .rfc3339, .epoch, .epochMS: return source == .occurred
+            case .lower: return ![.occurred, .tlogIndex, .extra].contains(source)
+            case .json: return true
+            }
+        }
+    }
+}

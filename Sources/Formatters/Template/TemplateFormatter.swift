@@ -1,0 +1,167 @@
+import SIEMCore
+
+/// A target defined in YAML alone: an ordered tree of output keys whose values are event
+/// fields, constants or a few functions, so an operator adds an in-house SIEM without Swift.
+///
+/// Like every formatter it omits what the event lacks (a member whose value is empty is left out,
+/// never null) and it is schema-pinned: `version` names the output contract, and
+/// `siem-export golden check --config FILE` compares the output for a fixed set of sample events
+/// with the golden file named by `golden` (`--update` records it).
+public struct TemplateFormatter: EventFormatter {
+    public static let id = "template"
+    public static let summary = "A JSON shape defined in the config (fields, constants, rfc3339/epoch/lower/json)"
+    /// The template's own `version` is its contract; this names the family.
+    public static let schema: SchemaVersion = "template"
+    public static let framing = Framing.ndjson
+
+    public struct Options: PluginOptions {
+        public var version: String
+        public var fields: [TemplateField]
+        public var golden: String?
+
+        public enum CodingKeys: String, OptionKey {
+            case version, fields, golden
+            public var help: String {
+                switch self {
+                case .version: return "the template's schema version, e.g. acme-1 (change it with any output change)"
+                case .fields:
+                    return
+                        "the output object: a list of `key: value` (field name, {const: …}, {rfc3339: occurred}, …, or a nested list)"
+                case .golden: return "golden file beside the config, checked by `siem-export golden check`"
+                }
+            }
+        }
+
+        public init() {
+            version = ""
+            fields = []
+            golden = nil
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&version, .version)
+            try c.update(&fields, .fields)
+            try c.update(&golden, .golden)
+        }
+
+        public func validate() throws {
+            if version.isEmpty { throw SIEMError.invalidOption(key: "version", message: "is required (e.g. acme-1)") }
+            if fields.isEmpty { throw SIEMError.invalidOption(key: "fields", message: "must list at least one field") }
+            if let repeated = Self.repeatedKey(fields) {
+                throw SIEMError.invalidOption(key: "fields", message: "key '\(repeated)' appears twice in one object")
+            }
+        }
+
+        static func repeatedKey(_ fields: [TemplateField]) -> String? {
+            var seen: Set<String> = []
+            for field in fields {
+                if !seen.insert(field.key).inserted { return field.key }
+                if case .object(let inner) = field.value, let repeated = repeatedKey(inner) { return repeated }
+            }
+            return nil
+        }
+    }
+
+    public let version: String
+    /// The golden file, resolved against the config's directory.
+    public let goldenPath: String?
+    let fields: [TemplateField]
+
+    public init(options: Options, context: PluginContext) throws {
+        version = options.version
+        goldenPath = options.golden.map(context.resolve(path:))
+        fields = options.fields
+    }
+
+    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+        Self.writeObject(fields, event, &out)
+    }
+
+    static func writeObject(_ fields: [TemplateField], _ event: Event, _ out: inout JSONWriter) {
+        out.beginObject()
+        for field in fields where !isEmpty(field.value, event) {
+            out.key(field.key)
+            write(field.value, event, &out)
+        }
+        out.endObject()
+    }
+
+    /// Whether a value has nothing to write (a missing field, or an object all of whose members are).
+    static func isEmpty(_ value: TemplateValue, _ event: Event) -> Bool {
+        switch value {
+        case .constant: return false
+        case .field(let source), .function(_, let source): return !has(source, event)
+        case .object(let members): return members.allSatisfy { isEmpty($0.value, event) }
+        }
+    }
+
+    static func has(_ source: TemplateField.Source, _ event: Event) -> Bool {
+        switch source {
+        case .eventID, .kind, .action, .occurred, .registryID: return true
+        case .tokenID: return event.tokenID != nil
+        case .fileID: return event.fileID != nil
+        case .recipientID: return event.recipientID != nil
+        case .issuerID: return event.issuerID != nil
+        case .sourceIP: return event.sourceIP != nil
+        case .userAgent: return event.userAgent != nil
+        case .qualifiedTimestamp: return event.qualifiedTimestamp != nil
+        case .tlogIndex: return event.tlogIndex != nil
+        case .extra: return event.extra != nil
+        }
+    }
+
+    static func write(_ value: TemplateValue, _ event: Event, _ out: inout JSONWriter) {
+        switch value {
+        case .constant(let text):
+            out.string(text)
+        case .object(let members):
+            writeObject(members, event, &out)
+        case .field(let source):
+            writeNatural(source, event, &out)
+        case .function(let function, let source):
+            switch function {
+            case .rfc3339: out.rfc3339(event.occurredUnix)
+            case .epoch: out.int(event.occurredUnix)
+            case .epochMS: out.int(event.occurredUnix.multipliedReportingOverflow(by: 1_000).partialValue)
+            case .lower: out.string(text(source, event).lowercased())
+            case .json:
+                var inner = JSONWriter(capacity: 256)
+                writeNatural(source, event, &inner)
+                out.string(String(decoding: inner.bytes, as: UTF8.self))
+            }
+        }
+    }
+
+    /// A field in its natural JSON type: ids and text as strings, the time as RFC 3339, the tlog
+    /// index as a number, `extra` as its object.
+    static func writeNatural(_ source: TemplateField.Source, _ event: Event, _ out: inout JSONWriter) {
+        switch source {
+        case .occurred: out.rfc3339(event.occurredUnix)
+        case .tlogIndex: out.int(event.tlogIndex ?? 0)
+        case .extra:
+            if let extra = event.extra { out.json(extra) }
+        default: out.string(text(source, event))
+        }
+    }
+
+    static func text(_ source: TemplateField.Source, _ event: Event) -> String {
+        switch source {
+        case .eventID: return String(event.eventID)
+        case .kind: return event.kind.string
+        case .action: return event.action
+        case .occurred: return event.occurredAt
+        case .registryID: return event.registryID
+        case .tokenID: return event.tokenID?.string ?? ""
+        case .fileID: return event.fileID?.string ?? ""
+        case .recipientID: return event.recipientID?.string ?? ""
+        case .issuerID: return event.issuerID?.string ?? ""
+        case .sourceIP: return event.sourceIP?.string ?? ""
+        case .userAgent: return event.userAgent?.string ?? ""
+        case .qualifiedTimestamp: return event.qualifiedTimestamp?.string ?? ""
+        case .tlogIndex: return event.tlogIndex.map(String.init) ?? ""
+        case .extra: return event.extra?.description ?? ""
+        }
+    }
+}

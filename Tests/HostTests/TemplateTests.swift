@@ -1,0 +1,77 @@
+import Foundation
+import SIEMTestSupport
+import Testing
+
+@testable import SIEMHost
+
+/// The `template` formatter and `siem-export golden check`, through the binary, on a copy of
+/// the sample config and its golden file.
+@Suite(.serialized) struct TemplateTests {
+    let cli: CLIHarness
+
+    init() throws {
+        cli = try CLIHarness()
+        for name in ["template.yaml", "template.golden.jsonl"] {
+            try FileManager.default.copyItem(
+                atPath: RepositoryPaths.root.appendingPathComponent("config/\(name)").path, toPath: cli.path(name))
+        }
+    }
+
+    func edit(_ change: (String) -> String) throws {
+        let text = try String(contentsOfFile: cli.path("template.yaml"), encoding: .utf8)
+        try change(text).write(toFile: cli.path("template.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    @Test func theSampleMatchesItsGoldenFileAndAChangeWithoutANewVersionFails() throws {
+        let ok = try cli.run(["golden", "check", "--config", cli.path("template.yaml")])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("pipeline acme: \(cli.path("template.golden.jsonl")) matches (acme-1)"))
+
+        try edit { $0.replacingOccurrences(of: "{const: Oversight}", with: "{const: Acme}") }
+        let changed = try cli.run(["golden", "check", "--config", cli.path("template.yaml")])
+        #expect(changed.status == 65)
+        #expect(changed.stderr.contains("output differs at line 2"))
+        #expect(changed.stderr.contains("bump `version` and re-record with --update"))
+
+        try edit { $0.replacingOccurrences(of: "version: acme-1", with: "version: acme-2") }
+        let bumped = try cli.run(["golden", "check", "--config", cli.path("template.yaml")])
+        #expect(bumped.stderr.contains("recorded for # template acme-1 but the template now says # template acme-2"))
+        #expect(try cli.run(["golden", "check", "--config", cli.path("template.yaml"), "--update"]).status == 0)
+        #expect(try cli.run(["golden", "check", "--config", cli.path("template.yaml")]).status == 0)
+        let golden = try String(contentsOfFile: cli.path("template.golden.jsonl"), encoding: .utf8)
+        #expect(golden.hasPrefix("# template acme-2\n") && golden.contains(#""vendor":"Acme""#))
+    }
+
+    @Test func aTemplateRunsEndToEndOmittingWhatTheEventLacks() throws {
+        let db = cli.path("registry.sqlite")
+        try cli.run(["demo-registry", db, "--rows", "30"])
+        try edit {
+            $0.replacingOccurrences(of: "/var/lib/oversight/registry.sqlite", with: db)
+                .replacingOccurrences(of: "${file:/etc/siem-export/registry-id}", with: "reg")
+                .replacingOccurrences(of: "/var/lib/siem-export/", with: cli.path("") + "/")
+        }
+        let run = try cli.run(["run", "--config", cli.path("template.yaml")])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try String(contentsOfFile: cli.path("acme.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 30)
+        for (index, line) in lines.enumerated() {
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(record["id"] as? String == "\(index + 1)")
+            #expect(record["vendor"] as? String == "Oversight")
+            #expect(!line.contains("null"), "empty fields are left out")
+        }
+    }
+
+    @Test(arguments: [
+        ("- what: actoin", "unknown event field 'actoin'"),
+        ("- what: {upper: kind}", "unknown function 'upper'"),
+        ("- what: {rfc3339: kind}", "rfc3339 does not apply to 'kind'"),
+    ])
+    func aWrongTemplateIsAConfigErrorNamingIt(line: String, message: String) throws {
+        try edit { $0.replacingOccurrences(of: "- what: action", with: line) }
+        let result = try cli.run(["golden", "check", "--config", cli.path("template.yaml")])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.contains("pipelines[0].formatter.fields"))
+    }
+}
