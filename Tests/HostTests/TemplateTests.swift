@@ -62,6 +62,22 @@ import Testing
         }
     }
 
+    @Test func exportTakesATemplateFromAConfig() throws {
+        let db = cli.path("registry.sqlite")
+        try cli.run(["demo-registry", db, "--rows", "5"])
+        let export = try cli.run([
+            "export", "--db", db, "--format", "template", "--template-config", cli.path("template.yaml"),
+            "--registry-id", "r", "--order", "id",
+        ])
+        #expect(export.status == 0, "\(export.stderr)")
+        let ids = export.stdout.split(separator: "\n").map {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String
+        }
+        #expect(ids == ["1", "2", "3", "4", "5"])
+        let missing = try cli.run(["export", "--db", db, "--format", "template", "--registry-id", "r"])
+        #expect(missing.status == 64 && missing.stderr.contains("--format template needs --template-config FILE"))
+    }
+
     @Test(arguments: [
         ("- what: actoin", "unknown event field 'actoin'"),
         ("- what: {upper: kind}", "unknown function 'upper'"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SIEMCore
+import SIEMFormatters
 import Yams
 
 /// `siem-export export`: a drop-in for the registry's own export command, built from the same
@@ -43,6 +44,11 @@ struct ExportCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("batch-size"), help: "Rows read, formatted and written per batch.")
     var batchSize: Int = PipelineConfigFile.defaultBatchSize
+
+    @Option(
+        name: .customLong("template-config"),
+        help: "With --format template: the config whose first `template` pipeline defines the output.")
+    var templateConfig: String?
 
     @Option(name: .customLong("splunk-source"), help: "Splunk HEC `source` (splunk format only).")
     var splunkSource: String?
@@ -92,7 +98,24 @@ struct ExportCommand: AsyncParsableCommand {
                     throw SIEMError.usage("\(what) option \(key): \(message)")
                 }
             }
-            let formatter = try make(formatterEntry, formatterOptions, "formatter")
+            let formatter: any EventFormatter
+            if formatterID == TemplateFormatter.id {
+                // A template's fields are a tree: they come from a config file, not from flags.
+                guard let templateConfig else {
+                    throw SIEMError.usage("--format template needs --template-config FILE (see config/template.yaml)")
+                }
+                let file = try ConfigLoader().load(path: templateConfig)
+                guard let node = file.pipelines.first(where: { $0.formatter.type == TemplateFormatter.id })?.formatter
+                else { throw SIEMError.usage("\(templateConfig) has no pipeline with a `template` formatter") }
+                formatter = try formatterEntry.make(
+                    options: YAMLOptionsDecoding(node: node.options, file: file.path, path: node.path),
+                    context: PluginContext(baseDirectory: file.baseDirectory, pipelineName: "export"))
+            } else {
+                if templateConfig != nil {
+                    throw SIEMError.usage("--template-config applies to --format template only")
+                }
+                formatter = try make(formatterEntry, formatterOptions, "formatter")
+            }
             let mapper = try make(registry.mappers["oversight_beacon"], [("registry_id", registryID)], "mapper")
             let source = try make(registry.sources["oversight_registry"], [("path", db)], "source")
             let sink: any EventSink
