@@ -61,7 +61,9 @@ for rows in $SIZES; do
     awk -v w="$floor" -v r="$rows" -v b="$floor_bytes" 'BEGIN{printf "| sqlite3 -json (floor) | %.2f | %.0f | %.0f | %.0f | – | 1.00 |\n", w, r/w, b/1e6, b/1e6/w}'
     for f in $formatters; do
         out="$work/out.jsonl"
-        measure bash -c "rm -f '$out'; '$bin' export --db '$db' --format $f --registry-id bench --order id --output '$out'"
+        extra_flags=""
+        [ "$f" = template ] && extra_flags="--template-config '$PWD/config/template.yaml'"
+        measure bash -c "rm -f '$out'; '$bin' export --db '$db' --format $f $extra_flags --registry-id bench --order id --output '$out'"
         bytes=$(stat -c %s "$out")
         rm -f "$out"
         awk -v f="$f" -v w="$WALL" -v r="$rows" -v b="$bytes" -v k="$RSS" -v fl="$floor" \

@@ -86,9 +86,22 @@ extension EncodedBatch {
 
     /// What a sink that writes lines (a file, stdout) writes for the batch: the records one per
     /// line, or for OTLP the batch's one request on one line.
-    public var lineOutput: [UInt8] {
-        framing == .otlpLogs ? otlpLogsBody() + [0x0A] : bytes
+    public var lineOutput: [UInt8] { linePieces.flatMap { $0 } }
+
+    /// `lineOutput` in pieces to write one after another, without copying the records: for an
+    /// OTLP batch whose records the runner joined with commas, the request's head, the records
+    /// as they are, and its tail.
+    public var linePieces: [ArraySlice<UInt8>] {
+        guard framing == .otlpLogs, !isEmpty else { return [bytes[...]] }
+        if recordEnds.allSatisfy({ bytes[$0 - 1] == UInt8(ascii: ",") }) {
+            let body = otlpLogsBody(0..<0)  // the envelope around no records
+            let split = body.count - Self.otlpTail.count
+            return [body[0..<split], bytes[0..<bytes.count - 1], ArraySlice(Self.otlpTail + [0x0A])]
+        }
+        return [ArraySlice(otlpLogsBody() + [0x0A])]
     }
+
+    static let otlpTail = Array("]}]}]}".utf8)
 
     /// Records `range` (OTLP log records) as one OTLP/HTTP JSON `ExportLogsServiceRequest`:
     /// one resource (`service.name` `oversight-registry`, `oversight.registry_id`), one scope
@@ -136,7 +149,7 @@ extension EncodedBatch {
             if i != range.lowerBound { body.append(UInt8(ascii: ",")) }
             body.append(contentsOf: record(i))
         }
-        body += Array("]}]}]}".utf8)
+        body += Self.otlpTail
         return body
     }
 

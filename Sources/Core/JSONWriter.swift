@@ -32,6 +32,51 @@ public struct JSONWriter: Sendable {
         for byte in raw { buffer.append(byte) }
     }
 
+    // MARK: Text formats
+
+    /// Appends a constant as is (text formats: CEF, syslog).
+    @inlinable
+    public mutating func appendRaw(_ constant: StaticString) {
+        buffer.append(UnsafeRawPointer(constant.utf8Start), count: constant.utf8CodeUnitCount)
+    }
+
+    /// Appends Unix seconds as RFC 3339 UTC without quotes (`1970-01-01T00:00:00Z`).
+    public mutating func appendRawRFC3339(_ unixSeconds: Int64) {
+        RFC3339.write(unixSeconds: unixSeconds, into: buffer)
+    }
+
+    /// Appends an integer's decimal digits as is.
+    public mutating func appendRawDecimal(_ value: Int64) {
+        appendDecimal(value)
+    }
+
+    /// Appends text, replacing each byte for which `escape` returns a replacement, in runs: the
+    /// building block of text formats with their own escaping rules (CEF, RFC 5424 syslog).
+    @inlinable
+    public mutating func appendText(_ source: UnsafeBufferPointer<UInt8>, escape: (UInt8) -> StaticString?) {
+        guard let base = source.baseAddress else { return }
+        buffer.reserve(source.count)
+        var runStart = 0
+        for i in 0..<source.count {
+            guard let replacement = escape(base[i]) else { continue }
+            if runStart < i { buffer.append(UnsafeRawPointer(base + runStart), count: i - runStart) }
+            buffer.append(UnsafeRawPointer(replacement.utf8Start), count: replacement.utf8CodeUnitCount)
+            runStart = i + 1
+        }
+        if runStart < source.count { buffer.append(UnsafeRawPointer(base + runStart), count: source.count - runStart) }
+    }
+
+    @inlinable
+    public mutating func appendText(_ text: UTF8Text, escape: (UInt8) -> StaticString?) {
+        text.withUTF8 { appendText($0, escape: escape) }
+    }
+
+    @inlinable
+    public mutating func appendText(_ text: String, escape: (UInt8) -> StaticString?) {
+        var text = text
+        text.withUTF8 { appendText($0, escape: escape) }
+    }
+
     // MARK: Structure
 
     @inlinable
@@ -81,7 +126,12 @@ public struct JSONWriter: Sendable {
 
     /// Ends one record of a line-framed batch: a newline, and a fresh comma state.
     public mutating func endRecord() {
-        buffer.append(0x0A)
+        endRecord(separator: 0x0A)
+    }
+
+    /// Ends one record with another separator (`,` between the OTLP log records of a request).
+    public mutating func endRecord(separator: UInt8) {
+        buffer.append(separator)
         needsComma = false
     }
 

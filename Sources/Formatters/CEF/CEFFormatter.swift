@@ -84,49 +84,56 @@ public struct CEFFormatter: EventFormatter {
 
     public func encode(_ event: Event, into out: inout JSONWriter) throws {
         out.appendRaw(headerStart)
-        event.kind.withUTF8 { out.appendRaw(Self.headerEscaped(Array($0))) }  // Signature ID
-        out.appendRaw(CollectionOfOne(UInt8(ascii: "|")))
-        out.appendRaw(Self.headerEscaped(Array(event.action.utf8)))  // Name
+        out.appendText(event.kind, escape: CEFExtensions.escapeHeader)  // Signature ID
+        out.appendRaw("|" as StaticString)
+        if let known = BeaconAction.knownName(forKind: event.kind) {  // Name
+            out.appendRaw(known)
+        } else {
+            out.appendText(event.action, escape: CEFExtensions.escapeHeader)
+        }
         out.appendRaw(severityField)
 
-        var extensions = CEFExtensions(out: out)
-        extensions.add("rt", decimal: event.occurredUnix * 1_000)  // milliseconds since the epoch
-        extensions.add("externalId", decimal: event.eventID)
-        extensions.add("cat", "beacon")
-        extensions.add("act", event.action)
+        var x = CEFExtensions()
+        x.add("rt", decimal: event.occurredUnix &* 1_000, &out)  // milliseconds since the epoch
+        x.add("externalId", decimal: event.eventID, &out)
+        x.add("cat", "beacon" as StaticString, &out)
+        if let known = BeaconAction.knownName(forKind: event.kind) {
+            x.add("act", known, &out)
+        } else {
+            x.add("act", event.action, &out)
+        }
         if let address = event.sourceIP {
             if IPAddressSyntax.isIPAddress(address) {
-                extensions.add("src", address)
+                x.add("src", address, &out)
             } else {
-                extensions.add("cs5Label", "sourceAddress")
-                extensions.add("cs5", address)
+                x.add("cs5Label", "sourceAddress" as StaticString, &out)
+                x.add("cs5", address, &out)
             }
         }
-        extensions.add("requestClientApplication", event.userAgent)
-        extensions.add("suser", event.recipientID)
-        extensions.add("duser", event.issuerID)
-        extensions.add("fileId", event.fileID)
+        x.add("requestClientApplication", event.userAgent, &out)
+        x.add("suser", event.recipientID, &out)
+        x.add("duser", event.issuerID, &out)
+        x.add("fileId", event.fileID, &out)
         if let token = event.tokenID {
-            extensions.add("cs1Label", "tokenId")
-            extensions.add("cs1", token)
+            x.add("cs1Label", "tokenId" as StaticString, &out)
+            x.add("cs1", token, &out)
         }
         if let qualified = event.qualifiedTimestamp {
-            extensions.add("cs2Label", "qualifiedTimestamp")
-            extensions.add("cs2", qualified)
+            x.add("cs2Label", "qualifiedTimestamp" as StaticString, &out)
+            x.add("cs2", qualified, &out)
         }
-        extensions.add("cs3Label", "registryId")
-        extensions.add("cs3", event.registryID)
+        x.add("cs3Label", "registryId" as StaticString, &out)
+        x.add("cs3", event.registryID, &out)
         if let extra = event.extra {
-            extensions.add("cs4Label", "extra")
-            extensions.add("cs4", extra.text)
+            x.add("cs4Label", "extra" as StaticString, &out)
+            x.add("cs4", extra.text, &out)
         }
-        extensions.add("cs6Label", "schema")
-        extensions.add("cs6", Self.schema.name)
+        x.add("cs6Label", "schema" as StaticString, &out)
+        x.add("cs6", "oversight-cef-1" as StaticString, &out)
         if let tlog = event.tlogIndex {
-            extensions.add("cn1Label", "tlogIndex")
-            extensions.add("cn1", decimal: tlog)
+            x.add("cn1Label", "tlogIndex" as StaticString, &out)
+            x.add("cn1", decimal: tlog, &out)
         }
-        out = extensions.out
     }
 
     /// Header fields: `\` → `\\`, `|` → `\|`; a line break, which a header cannot hold, → space.
@@ -139,60 +146,6 @@ public struct CEFFormatter: EventFormatter {
                 out.append(UInt8(ascii: "\\"))
                 out.append(byte)
             case 0x0A, 0x0D: out.append(UInt8(ascii: " "))
-            default: out.append(byte)
-            }
-        }
-        return out
-    }
-}
-
-/// Writes `key=value` pairs separated by single spaces, values escaped for CEF extensions.
-struct CEFExtensions {
-    var out: JSONWriter
-    private var first = true
-
-    init(out: JSONWriter) { self.out = out }
-
-    private mutating func key(_ name: StaticString) {
-        if !first { out.appendRaw(CollectionOfOne(UInt8(ascii: " "))) }
-        first = false
-        out.appendRaw(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        out.appendRaw(CollectionOfOne(UInt8(ascii: "=")))
-    }
-
-    mutating func add(_ name: StaticString, _ value: StaticString) {
-        key(name)
-        out.appendRaw(UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
-    }
-
-    mutating func add(_ name: StaticString, decimal value: Int64) {
-        key(name)
-        out.appendRaw(Array(String(value).utf8))
-    }
-
-    mutating func add(_ name: StaticString, _ value: String) {
-        key(name)
-        out.appendRaw(Self.escaped(Array(value.utf8)))
-    }
-
-    /// Omitted when nil or empty, as every formatter omits empty optionals.
-    mutating func add(_ name: StaticString, _ value: UTF8Text?) {
-        guard let value, !value.isEmpty else { return }
-        key(name)
-        value.withUTF8 { out.appendRaw(Self.escaped(Array($0))) }
-    }
-
-    /// Extension values: `\` → `\\`, `=` → `\=`, line feed → `\n`, carriage return → `\r`.
-    static func escaped(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 4)
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\\"), UInt8(ascii: "="):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             default: out.append(byte)
             }
         }

@@ -35,18 +35,16 @@ public struct OTLPLogFormatter: EventFormatter {
         out.key("severityNumber")
         out.int(9)  // SEVERITY_NUMBER_INFO
         out.field("severityText", constant: "INFO")
-        out.key("eventName")
-        out.string(event.action)
+        out.field("eventName", actionOf: event)
         out.key("body")
         out.beginObject()
-        out.key("stringValue")
-        out.string(event.action)
+        out.field("stringValue", actionOf: event)
         out.endObject()
         out.key("attributes")
         out.beginArray()
         var attributes = OTLPAttributes(out: out)
-        attributes.string("oversight.event_id", String(event.eventID))
-        attributes.string("oversight.occurred_at", event.occurredAt)
+        attributes.decimalString("oversight.event_id", event.eventID)
+        attributes.time("oversight.occurred_at", event.occurredUnix)
         attributes.text("oversight.kind", event.kind)
         attributes.text("oversight.token_id", event.tokenID)
         attributes.text("oversight.file_id", event.fileID)
@@ -56,9 +54,9 @@ public struct OTLPLogFormatter: EventFormatter {
         attributes.text("user_agent.original", event.userAgent)
         attributes.text("oversight.qualified_timestamp", event.qualifiedTimestamp)
         if let tlog = event.tlogIndex { attributes.int("oversight.tlog_index", tlog) }
-        attributes.string("oversight.schema", Self.schema.name)
-        if let extra = event.extra, let value = try? JSONParser.parse(extra.text.string) {
-            attributes.value("oversight.extra", value)
+        attributes.constant("oversight.schema", "oversight-otlp-1")
+        if let extra = event.extra {
+            attributes.entry("oversight.extra") { OTLPAnyValue.write(canonical: extra.text, into: &$0) }
         }
         out = attributes.out
         out.endArray()
@@ -70,22 +68,37 @@ public struct OTLPLogFormatter: EventFormatter {
 struct OTLPAttributes {
     var out: JSONWriter
 
-    mutating func string(_ key: StaticString, _ value: String) {
+    mutating func constant(_ key: StaticString, _ value: StaticString) {
         entry(key) {
-            $0.key("stringValue"); $0.string(value)
+            $0.key("stringValue" as StaticString)
+            $0.string(value)
+        }
+    }
+
+    mutating func decimalString(_ key: StaticString, _ value: Int64) {
+        entry(key) {
+            $0.key("stringValue" as StaticString)
+            $0.intString(value)
+        }
+    }
+
+    mutating func time(_ key: StaticString, _ unixSeconds: Int64) {
+        entry(key) {
+            $0.key("stringValue" as StaticString)
+            $0.rfc3339(unixSeconds)
         }
     }
 
     mutating func text(_ key: StaticString, _ value: UTF8Text?) {
         guard let value, !value.isEmpty else { return }
         entry(key) {
-            $0.key("stringValue"); $0.string(value)
+            $0.key("stringValue" as StaticString); $0.string(value)
         }
     }
 
     mutating func int(_ key: StaticString, _ value: Int64) {
         entry(key) {
-            $0.key("intValue"); $0.intString(value)
+            $0.key("intValue" as StaticString); $0.intString(value)
         }
     }
 
@@ -93,7 +106,7 @@ struct OTLPAttributes {
         entry(key) { Self.anyValueMembers(value, into: &$0) }
     }
 
-    private mutating func entry(_ key: StaticString, _ value: (inout JSONWriter) -> Void) {
+    mutating func entry(_ key: StaticString, _ value: (inout JSONWriter) -> Void) {
         out.beginObject()
         out.key("key")
         out.string(key)

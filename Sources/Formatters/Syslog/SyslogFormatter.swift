@@ -102,101 +102,92 @@ public struct SyslogFormatter: EventFormatter {
 
     public func encode(_ event: Event, into out: inout JSONWriter) throws {
         out.appendRaw(priVersion)
-        var time = JSONWriter(capacity: 32)
-        time.rfc3339(event.occurredUnix)  // `"…Z"`: the registry keeps whole seconds
-        out.appendRaw(time.bytes.dropFirst().dropLast())
+        out.appendRawRFC3339(event.occurredUnix)  // the registry keeps whole seconds
         out.appendRaw(middle)
         // MSGID: the beacon kind, restricted to what the field may hold (1–32 printable ASCII).
-        let msgID = event.kind.withUTF8 {
-            Array($0.prefix(32).map { (33...126).contains($0) ? $0 : UInt8(ascii: "_") })
+        event.kind.withUTF8 { kind in
+            out.appendText(UnsafeBufferPointer(rebasing: kind.prefix(32))) { (33...126).contains($0) ? nil : "_" }
         }
-        out.appendRaw(msgID)
-        out.appendRaw(CollectionOfOne(UInt8(ascii: " ")))
-
-        var sd = StructuredData(out: out, id: sdID)
-        sd.param("id", Array(String(event.eventID).utf8))
-        sd.param("kind", event.kind)
-        sd.param("action", Array(event.action.utf8))
-        sd.param("token_id", event.tokenID)
-        sd.param("file_id", event.fileID)
-        sd.param("recipient_id", event.recipientID)
-        sd.param("issuer_id", event.issuerID)
-        sd.param("source_ip", event.sourceIP)
-        sd.param("user_agent", event.userAgent)
-        sd.param("qualified_timestamp", event.qualifiedTimestamp)
-        if let tlog = event.tlogIndex { sd.param("tlog_index", Array(String(tlog).utf8)) }
-        sd.param("registry_id", Array(event.registryID.utf8))
-        sd.param("schema", Array(Self.schema.name.utf8))
-        out = sd.finish()
+        out.appendRaw(" [" as StaticString)
+        out.appendRaw(sdID)
+        param("id", decimal: event.eventID, &out)
+        param("kind", event.kind, &out)
+        if let known = BeaconAction.knownName(forKind: event.kind) {
+            out.appendRaw(" action=\"" as StaticString)
+            out.appendRaw(known)
+            out.appendRaw("\"" as StaticString)
+        } else {
+            param("action", UTF8Text(event.action), &out)
+        }
+        param("token_id", event.tokenID, &out)
+        param("file_id", event.fileID, &out)
+        param("recipient_id", event.recipientID, &out)
+        param("issuer_id", event.issuerID, &out)
+        param("source_ip", event.sourceIP, &out)
+        param("user_agent", event.userAgent, &out)
+        param("qualified_timestamp", event.qualifiedTimestamp, &out)
+        if let tlog = event.tlogIndex { param("tlog_index", decimal: tlog, &out) }
+        out.appendRaw(" registry_id=\"" as StaticString)
+        out.appendText(event.registryID, escape: Self.escapeParam)
+        out.appendRaw("\" schema=\"oversight-syslog-1\"]" as StaticString)
 
         switch message {
         case .none:
             return
         case .json:
-            out.appendRaw([0x20, 0xEF, 0xBB, 0xBF])  // SP, then BOM: MSG is UTF-8 (§6.4)
-            var json = JSONWriter(capacity: 512)
-            json.beginObject()
-            json.key("action")
-            json.string(event.action)
-            json.key("event_id")
-            json.intString(event.eventID)
-            json.key("occurred_at")
-            json.rfc3339(event.occurredUnix)
-            json.field("token_id", event.tokenID)
-            json.field("source_ip", event.sourceIP)
-            json.field("user_agent", event.userAgent)
-            json.field("extra", event.extra)
-            json.endObject()
-            out.appendRaw(json.bytes)
+            out.appendRaw(" \u{FEFF}" as StaticString)  // SP, then the BOM: MSG is UTF-8 (§6.4)
+            out.beginObject()
+            out.field("action", actionOf: event)
+            out.key("event_id")
+            out.intString(event.eventID)
+            out.key("occurred_at")
+            out.rfc3339(event.occurredUnix)
+            out.field("token_id", event.tokenID)
+            out.field("source_ip", event.sourceIP)
+            out.field("user_agent", event.userAgent)
+            out.field("extra", event.extra)
+            out.endObject()
         case .text:
-            out.appendRaw([0x20, 0xEF, 0xBB, 0xBF])
+            out.appendRaw(" \u{FEFF}" as StaticString)
             var text = event.action + " event " + String(event.eventID)
             if let token = event.tokenID { text += " token " + token.string }
             if let source = event.sourceIP { text += " from " + source.string }
             // One message per line: control characters (a line break in a token) become spaces.
-            out.appendRaw(text.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: " ") : $0 })
+            out.appendText(text) { $0 < 0x20 || $0 == 0x7F ? " " : nil }
         }
     }
-}
 
-/// One SD-ELEMENT: `[id name="value" …]`, values escaped per RFC 5424 §6.3.3.
-struct StructuredData {
-    var out: JSONWriter
-
-    init(out: JSONWriter, id: [UInt8]) {
-        self.out = out
-        self.out.appendRaw(CollectionOfOne(UInt8(ascii: "[")))
-        self.out.appendRaw(id)
+    /// PARAM-VALUE escaping (§6.3.3): `"`, `\` and `]` get a backslash. A line break would end
+    /// the message for line-based transports and files; RFC 5424 allows any UTF-8 here, so it is
+    /// kept as the two characters `\n` / `\r`.
+    @inline(__always)
+    static func escapeParam(_ byte: UInt8) -> StaticString? {
+        switch byte {
+        case UInt8(ascii: "\""): return "\\\""
+        case UInt8(ascii: "\\"): return "\\\\"
+        case UInt8(ascii: "]"): return "\\]"
+        case 0x0A: return "\\n"
+        case 0x0D: return "\\r"
+        default: return nil
+        }
     }
 
-    mutating func param(_ name: StaticString, _ value: UTF8Text?) {
+    /// ` name="value"`, left out when the value is nil or empty.
+    private func param(_ name: StaticString, _ value: UTF8Text?, _ out: inout JSONWriter) {
         guard let value, !value.isEmpty else { return }
-        value.withUTF8 { param(name, Array($0)) }
+        out.appendRaw(" " as StaticString)
+        out.appendRaw(name)
+        out.appendRaw("=\"" as StaticString)
+        out.appendText(value, escape: Self.escapeParam)
+        out.appendRaw("\"" as StaticString)
     }
 
-    mutating func param(_ name: StaticString, _ value: [UInt8]) {
-        var bytes: [UInt8] = [UInt8(ascii: " ")]
-        bytes += UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        bytes += [UInt8(ascii: "="), UInt8(ascii: "\"")]
-        for byte in value {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "]"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(byte)
-            // A line break would end the message for line-based transports and files; RFC 5424
-            // allows any UTF-8 here, so it is kept as the two characters `\n` / `\r`.
-            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-        out.appendRaw(bytes)
-    }
-
-    mutating func finish() -> JSONWriter {
-        out.appendRaw(CollectionOfOne(UInt8(ascii: "]")))
-        return out
+    private func param(_ name: StaticString, decimal value: Int64, _ out: inout JSONWriter) {
+        out.appendRaw(" " as StaticString)
+        out.appendRaw(name)
+        out.appendRaw("=\"" as StaticString)
+        out.appendRawDecimal(value)
+        out.appendRaw("\"" as StaticString)
     }
 }
 

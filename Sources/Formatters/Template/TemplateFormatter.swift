@@ -138,11 +138,25 @@ public struct TemplateFormatter: EventFormatter {
     /// index as a number, `extra` as its object.
     static func writeNatural(_ source: TemplateField.Source, _ event: Event, _ out: inout JSONWriter) {
         switch source {
+        case .eventID: out.intString(event.eventID)
+        case .kind: out.string(event.kind)
+        case .action:
+            if let known = BeaconAction.knownName(forKind: event.kind) {
+                out.string(known)
+            } else {
+                out.string(event.action)
+            }
         case .occurred: out.rfc3339(event.occurredUnix)
+        case .registryID: out.string(event.registryID)
+        case .tokenID: if let v = event.tokenID { out.string(v) }
+        case .fileID: if let v = event.fileID { out.string(v) }
+        case .recipientID: if let v = event.recipientID { out.string(v) }
+        case .issuerID: if let v = event.issuerID { out.string(v) }
+        case .sourceIP: if let v = event.sourceIP { out.string(v) }
+        case .userAgent: if let v = event.userAgent { out.string(v) }
+        case .qualifiedTimestamp: if let v = event.qualifiedTimestamp { out.string(v) }
         case .tlogIndex: out.int(event.tlogIndex ?? 0)
-        case .extra:
-            if let extra = event.extra { out.json(extra) }
-        default: out.string(text(source, event))
+        case .extra: if let extra = event.extra { out.json(extra) }
         }
     }
 

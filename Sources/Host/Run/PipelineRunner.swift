@@ -234,7 +234,9 @@ public struct PipelineRunner {
                     throw SIEMError.badRow(
                         id: events[i].eventID, message: "\(pipeline.formatterID) formatter: \(error)")
                 }
-                writer.endRecord()
+                // OTLP records are joined by commas inside one request; the request's envelope is
+                // then written around the batch's bytes as they are (`EncodedBatch.linePieces`).
+                writer.endRecord(separator: pipeline.framing == .otlpLogs ? UInt8(ascii: ",") : 0x0A)
                 ends.append(writer.count)
                 ids.append(events[i].eventID)
             }

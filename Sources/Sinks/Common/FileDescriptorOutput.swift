@@ -25,17 +25,24 @@ struct FileDescriptorOutput: Sendable {
     }
 
     func writeBatch(_ bytes: [UInt8], sync: Bool) throws {
+        try writeBatch(pieces: [bytes[...]], sync: sync)
+    }
+
+    /// Writes `pieces` one after another as one batch: all of it, or (on a regular file) nothing.
+    func writeBatch(pieces: [ArraySlice<UInt8>], sync: Bool) throws {
         let sizeBefore: off_t = isRegularFile ? lseek(fd, 0, SEEK_END) : -1
         do {
-            try bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw SIEMError.output(path: name, message: "write failed: \(Self.describeErrno())")
+            for piece in pieces {
+                try piece.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw SIEMError.output(path: name, message: "write failed: \(Self.describeErrno())")
+                        }
+                        offset += n
                     }
-                    offset += n
                 }
             }
             if sync && isRegularFile && fsync(fd) != 0 {

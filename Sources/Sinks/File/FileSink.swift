@@ -94,7 +94,7 @@ public final class FileSink: EventSink, @unchecked Sendable {
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         guard let output else { throw SIEMError.output(path: path, message: "opened for a dry run only") }
-        try output.writeBatch(batch.lineOutput, sync: sync)
+        try output.writeBatch(pieces: batch.linePieces, sync: sync)
         return Delivery(accepted: batch.count)
     }
 

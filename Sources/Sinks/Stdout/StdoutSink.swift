@@ -17,7 +17,7 @@ public struct StdoutSink: EventSink {
     public init(options: NoOptions, context: PluginContext) throws {}
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        try output.writeBatch(batch.lineOutput, sync: false)
+        try output.writeBatch(pieces: batch.linePieces, sync: false)
         return Delivery(accepted: batch.count)
     }
 
