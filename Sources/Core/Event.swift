@@ -68,6 +68,11 @@ extension JSONWriter {
     /// `"name":"<action name>"` for an event, without making a `String` for the known kinds.
     public mutating func field(_ name: StaticString, actionOf event: Event) {
         key(name)
+        string(actionOf: event)
+    }
+
+    /// The event's action name as a JSON string value.
+    public mutating func string(actionOf event: Event) {
         if let known = BeaconAction.knownName(forKind: event.kind) {
             string(known)
         } else {

@@ -73,12 +73,13 @@ public struct CEFFormatter: EventFormatter {
     let severityField: [UInt8]
 
     public init(options: Options, context: PluginContext) throws {
-        var start = Array("CEF:0|".utf8)
+        var start = JSONWriter(capacity: 128)
+        start.appendRaw("CEF:0|" as StaticString)
         for field in [options.deviceVendor, options.deviceProduct, options.deviceVersion] {
-            start += Self.headerEscaped(Array(field.utf8))
-            start.append(UInt8(ascii: "|"))
+            start.appendText(field, escape: CEFExtensions.escapeHeader)
+            start.appendRaw("|" as StaticString)
         }
-        headerStart = start
+        headerStart = start.bytes
         severityField = Array("|\(options.severity)|".utf8)
     }
 
@@ -134,21 +135,5 @@ public struct CEFFormatter: EventFormatter {
             x.add("cn1Label", "tlogIndex" as StaticString, &out)
             x.add("cn1", decimal: tlog, &out)
         }
-    }
-
-    /// Header fields: `\` → `\\`, `|` → `\|`; a line break, which a header cannot hold, → space.
-    static func headerEscaped(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\\"), UInt8(ascii: "|"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case 0x0A, 0x0D: out.append(UInt8(ascii: " "))
-            default: out.append(byte)
-            }
-        }
-        return out
     }
 }

@@ -102,10 +102,6 @@ struct OTLPAttributes {
         }
     }
 
-    mutating func value(_ key: StaticString, _ value: JSONValue) {
-        entry(key) { Self.anyValueMembers(value, into: &$0) }
-    }
-
     mutating func entry(_ key: StaticString, _ value: (inout JSONWriter) -> Void) {
         out.beginObject()
         out.key("key")
@@ -115,61 +111,5 @@ struct OTLPAttributes {
         value(&out)
         out.endObject()
         out.endObject()
-    }
-
-    /// A JSON value as the members of an `AnyValue`: objects as `kvlistValue`, arrays as
-    /// `arrayValue`, integers that fit 64 bits as `intValue`, other numbers as `doubleValue`
-    /// (as `stringValue` when no double holds them), `null` as the empty AnyValue.
-    static func anyValueMembers(_ value: JSONValue, into out: inout JSONWriter) {
-        switch value {
-        case .null:
-            break
-        case .bool(let b):
-            out.key("boolValue")
-            out.bool(b)
-        case .string(let s):
-            out.key("stringValue")
-            out.string(s)
-        case .number(let text):
-            if let integer = Int64(text) {
-                out.key("intValue")
-                out.intString(integer)
-            } else if let double = Double(text), double.isFinite {
-                out.key("doubleValue")
-                out.value(.number(text))
-            } else {
-                out.key("stringValue")
-                out.string(text)
-            }
-        case .array(let elements):
-            out.key("arrayValue")
-            out.beginObject()
-            out.key("values")
-            out.beginArray()
-            for element in elements {
-                out.beginObject()
-                anyValueMembers(element, into: &out)
-                out.endObject()
-            }
-            out.endArray()
-            out.endObject()
-        case .object(let members):
-            out.key("kvlistValue")
-            out.beginObject()
-            out.key("values")
-            out.beginArray()
-            for member in members {
-                out.beginObject()
-                out.key("key")
-                out.string(member.key)
-                out.key("value")
-                out.beginObject()
-                anyValueMembers(member.value, into: &out)
-                out.endObject()
-                out.endObject()
-            }
-            out.endArray()
-            out.endObject()
-        }
     }
 }

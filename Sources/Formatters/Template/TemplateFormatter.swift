@@ -140,12 +140,7 @@ public struct TemplateFormatter: EventFormatter {
         switch source {
         case .eventID: out.intString(event.eventID)
         case .kind: out.string(event.kind)
-        case .action:
-            if let known = BeaconAction.knownName(forKind: event.kind) {
-                out.string(known)
-            } else {
-                out.string(event.action)
-            }
+        case .action: out.string(actionOf: event)
         case .occurred: out.rfc3339(event.occurredUnix)
         case .registryID: out.string(event.registryID)
         case .tokenID: if let v = event.tokenID { out.string(v) }
