@@ -55,28 +55,8 @@ public struct ConfigLoader {
         }
         let source = reader.required(mapping, "source", path: "").flatMap { reader.pluginNode($0, path: "source") }
         let mapper = reader.required(mapping, "mapper", path: "").flatMap { reader.pluginNode($0, path: "mapper") }
-        var checkpointPath: String?
-        if let checkpoint = mapping["checkpoint"] {
-            if let c = checkpoint.mapping {
-                reader.checkKeys(c, allowed: ["path"], path: "checkpoint")
-                checkpointPath = reader.required(c, "path", path: "checkpoint").flatMap {
-                    reader.string($0, path: "checkpoint.path")
-                }
-            } else {
-                reader.report(checkpoint, "checkpoint", "expected a mapping with `path: FILE`")
-            }
-        }
-        var deadLetterPath: String?
-        if let node = mapping["dead_letter"] {
-            if let d = node.mapping {
-                reader.checkKeys(d, allowed: ["path"], path: "dead_letter")
-                deadLetterPath = reader.required(d, "path", path: "dead_letter").flatMap {
-                    reader.string($0, path: "dead_letter.path")
-                }
-            } else {
-                reader.report(node, "dead_letter", "expected a mapping with `path: FILE`")
-            }
-        }
+        let checkpointPath = mapping["checkpoint"].flatMap { reader.pathMapping($0, path: "checkpoint") }
+        let deadLetterPath = mapping["dead_letter"].flatMap { reader.pathMapping($0, path: "dead_letter") }
         var metricsListen: String?
         if let node = mapping["metrics"] {
             if let m = node.mapping {
@@ -183,6 +163,16 @@ struct NodeReader {
         if let node = mapping[key] { return node }
         report(at: mapping.mark, path, "missing required key '\(key)'")
         return nil
+    }
+
+    /// `key: {path: FILE}` (checkpoint, dead_letter): the path, or nil with the problem reported.
+    mutating func pathMapping(_ node: Node, path: String) -> String? {
+        guard let mapping = node.mapping else {
+            report(node, path, "expected a mapping with `path: FILE`")
+            return nil
+        }
+        checkKeys(mapping, allowed: ["path"], path: path)
+        return required(mapping, "path", path: path).flatMap { string($0, path: path + ".path") }
     }
 
     mutating func string(_ node: Node, path: String) -> String? {

@@ -86,28 +86,11 @@ public final class HTTPSink: EventSink {
     }
 
     private func post(_ json: [UInt8]) async throws {
-        let type = options.body == .ndjson ? "application/x-ndjson" : "application/json"
-        var headers: [(name: String, value: String)] = [("Content-Type", type)]
-        var body = json
-        if options.http.compression == .gzip {
-            body = Gzip.compress(json)
-            headers.append(("Content-Encoding", "gzip"))
-        }
-        headers += options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        let request = HTTPRequest(method: "POST", url: options.url, headers: headers, body: body)
-        try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
-            let response: HTTPResponse
-            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
-            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
-            case .answered(let answer): response = answer
-            }
-            if (200...299).contains(response.status) { return .done(()) }
-            let message = "HTTP \(response.status) from \(destination): \(redaction.apply(response.bodyExcerpt))"
-            if RetryPolicy.isRetryable(status: response.status) {
-                return .retry(reason: message, retryAfter: RetryPolicy.retryAfter(response))
-            }
-            throw SIEMError.delivery(sink: name, message: message, retryable: false)
-        }
+        let post = JSONPost(
+            sink: name, destination: destination, transport: transport, redaction: redaction, options: options.http,
+            headers: options.headers)
+        try await post.send(
+            json, contentType: options.body == .ndjson ? "application/x-ndjson" : "application/json", to: options.url)
     }
 
     public func close() async throws {}

@@ -81,35 +81,17 @@ public final class OTLPHTTPSink: EventSink {
     static func isRetryable(_ status: Int) -> Bool { [429, 502, 503, 504].contains(status) }
 
     private func post(_ json: [UInt8]) async throws {
-        var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
-        var body = json
-        if options.http.compression == .gzip {
-            body = Gzip.compress(json)
-            headers.append(("Content-Encoding", "gzip"))
-        }
-        headers += options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: body)
-        try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
-            let response: HTTPResponse
-            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
-            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
-            case .answered(let answer): response = answer
+        let post = JSONPost(
+            sink: name, destination: destination, transport: transport, redaction: redaction, options: options.http,
+            headers: options.headers)
+        try await post.send(json, contentType: "application/json", to: url, isRetryable: Self.isRetryable) { answer in
+            if let rejected = Self.rejectedRecords(answer.body), rejected.count > 0 {
+                throw SIEMError.delivery(
+                    sink: name,
+                    message:
+                        "\(destination) rejected \(rejected.count) log record(s): \(redaction.apply(rejected.message))",
+                    retryable: false)
             }
-            if (200...299).contains(response.status) {
-                if let rejected = Self.rejectedRecords(response.body), rejected.count > 0 {
-                    throw SIEMError.delivery(
-                        sink: name,
-                        message:
-                            "\(destination) rejected \(rejected.count) log record(s): \(redaction.apply(rejected.message))",
-                        retryable: false)
-                }
-                return .done(())
-            }
-            let message = "HTTP \(response.status) from \(destination): \(redaction.apply(response.bodyExcerpt))"
-            if Self.isRetryable(response.status) {
-                return .retry(reason: message, retryAfter: RetryPolicy.retryAfter(response))
-            }
-            throw SIEMError.delivery(sink: name, message: message, retryable: false)
         }
     }
 
