@@ -30,9 +30,12 @@ public final class RunMetrics: @unchecked Sendable {
     private var highestSourceID: Int64 = 0
     let started = Date()
     let logger: Logger?
+    /// Fixed for the run, so read without the lock.
+    let pipelineNames: [String]
 
     public init(pipelineNames: [String], logger: Logger? = nil) {
         self.logger = logger
+        self.pipelineNames = pipelineNames
         pipelines = pipelineNames.map {
             Pipeline(name: $0, buckets: Array(repeating: 0, count: Self.bucketBounds.count))
         }
@@ -71,15 +74,17 @@ public final class RunMetrics: @unchecked Sendable {
     func retried(pipeline index: Int) { update { pipelines[index].retries += 1 } }
 
     /// An observer that counts retries against one pipeline.
-    func observer(pipeline index: Int) -> any DeliveryObserver { RetryCounter(metrics: self, index: index) }
+    func observer(pipeline index: Int) -> any DeliveryObserver {
+        RetryCounter(metrics: self, index: index, name: pipelineNames[index])
+    }
 
     struct RetryCounter: DeliveryObserver {
         let metrics: RunMetrics
         let index: Int
+        let name: String
         func willRetry(reason: String) {
             metrics.retried(pipeline: index)
-            metrics.logger?.warning(
-                "retrying: \(reason)", metadata: ["pipeline": "\(metrics.snapshot().pipelines[index].name)"])
+            metrics.logger?.warning("retrying: \(reason)", metadata: ["pipeline": "\(name)"])
         }
     }
 
