@@ -16,6 +16,7 @@ public enum BuiltInPlugins {
         registry.register(formatter: CEFFormatter.self)
         registry.register(formatter: SyslogFormatter.self)
         registry.register(formatter: OTLPLogFormatter.self)
+        registry.register(formatter: OCSFFormatter.self)
         registry.register(formatter: TemplateFormatter.self)
         registry.register(sink: StdoutSink.self)
         registry.register(sink: FileSink.self)

@@ -104,6 +104,7 @@ import Testing
                 #expect(
                     Self.contains(parsed) {
                         ($0 as? String) == time || ($0 as? NSNumber)?.int64Value == event.occurredUnix
+                            || ($0 as? NSNumber)?.int64Value == event.occurredUnix * 1_000  // OCSF: milliseconds
                     },
                     "row \(id): time missing")
             }

@@ -59,6 +59,11 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .customLong("splunk-index"), help: "Splunk HEC `index` (splunk format only).")
     var splunkIndex: String?
 
+    @Option(
+        name: .customLong("ocsf-class"),
+        help: "OCSF class: network_activity (default) or detection_finding (ocsf format only).")
+    var ocsfClass: String?
+
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
         if !(1...100_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 100000") }
@@ -86,6 +91,10 @@ struct ExportCommand: AsyncParsableCommand {
                     throw SIEMError.usage("--splunk-\(key) applies to --format splunk only")
                 }
                 formatterOptions.append((key, value))
+            }
+            if let ocsfClass {
+                guard formatterID == "ocsf" else { throw SIEMError.usage("--ocsf-class applies to --format ocsf only") }
+                formatterOptions.append(("class", ocsfClass))
             }
             let context = PluginContext(baseDirectory: FileManager.default.currentDirectoryPath, pipelineName: "export")
             func make<I>(_ entry: PluginRegistration<I>?, _ options: [(String, String)], _ what: String) throws -> I {
