@@ -84,29 +84,34 @@ public struct JSONWriter: Sendable {
         if needsComma { buffer.append(UInt8(ascii: ",")) }
     }
 
+    @inlinable
     public mutating func beginObject() {
         separator()
         buffer.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
+    @inlinable
     public mutating func endObject() {
         buffer.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
+    @inlinable
     public mutating func beginArray() {
         separator()
         buffer.append(UInt8(ascii: "["))
         needsComma = false
     }
 
+    @inlinable
     public mutating func endArray() {
         buffer.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// A member name known at compile time; it must not need escaping.
+    @inlinable
     public mutating func key(_ name: StaticString) {
         separator()
         buffer.append(UInt8(ascii: "\""))
@@ -130,6 +135,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Ends one record with another separator (`,` between the OTLP log records of a request).
+    @inlinable
     public mutating func endRecord(separator: UInt8) {
         buffer.append(separator)
         needsComma = false
@@ -137,12 +143,14 @@ public struct JSONWriter: Sendable {
 
     // MARK: Values
 
+    @inlinable
     public mutating func string(_ value: String) {
         separator()
         appendEscaped(value)
         needsComma = true
     }
 
+    @inlinable
     public mutating func string(_ value: UTF8Text) {
         separator()
         value.withUTF8 { appendEscaped(utf8: $0) }
@@ -150,6 +158,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// A constant string known at compile time; it must not need escaping.
+    @inlinable
     public mutating func string(_ value: StaticString) {
         separator()
         buffer.append(UInt8(ascii: "\""))
@@ -160,6 +169,7 @@ public struct JSONWriter: Sendable {
 
     /// A string value built from parts (`beginString`, `stringContents`…, `endString`), for
     /// values such as `<registry>:<id>` that would otherwise need a `String` made per record.
+    @inlinable
     public mutating func beginString() {
         separator()
         buffer.append(UInt8(ascii: "\""))
@@ -170,19 +180,23 @@ public struct JSONWriter: Sendable {
         text.withUTF8 { appendEscapedContents(utf8: $0) }
     }
 
+    @inlinable
     public mutating func stringContents(_ constant: StaticString) {
         appendStatic(constant)
     }
 
+    @inlinable
     public mutating func stringContents(decimal value: Int64) {
         appendDecimal(value)
     }
 
+    @inlinable
     public mutating func endString() {
         buffer.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
+    @inlinable
     public mutating func int(_ value: Int64) {
         separator()
         appendDecimal(value)
@@ -190,6 +204,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// An integer written as a JSON string, for ids that SIEMs index as keywords.
+    @inlinable
     public mutating func intString(_ value: Int64) {
         separator()
         buffer.append(UInt8(ascii: "\""))
@@ -270,18 +285,21 @@ public struct JSONWriter: Sendable {
     // MARK: Fields that are omitted when empty
 
     /// Writes `"name":"value"` unless `value` is nil or empty: empty optionals are omitted, never null.
+    @inlinable
     public mutating func field(_ name: StaticString, _ value: String?) {
         guard let value, !value.isEmpty else { return }
         key(name)
         string(value)
     }
 
+    @inlinable
     public mutating func field(_ name: StaticString, _ value: UTF8Text?) {
         guard let value, !value.isEmpty else { return }
         key(name)
         string(value)
     }
 
+    @inlinable
     public mutating func field(_ name: StaticString, _ value: Int64?) {
         guard let value else { return }
         key(name)
@@ -300,6 +318,7 @@ public struct JSONWriter: Sendable {
         json(value)
     }
 
+    @inlinable
     public mutating func field(_ name: StaticString, constant: StaticString) {
         key(name)
         string(constant)
@@ -335,6 +354,7 @@ public struct JSONWriter: Sendable {
 
     @inlinable
     mutating func appendEscaped(_ string: String) {
+        if string.utf8.withContiguousStorageIfAvailable({ appendEscaped(utf8: $0) }) != nil { return }
         var string = string
         string.withUTF8 { appendEscaped(utf8: $0) }
     }

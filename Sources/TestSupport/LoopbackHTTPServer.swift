@@ -52,6 +52,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private let tls: OpaquePointer?
     private let handler: @Sendable (Request) -> Reply
     private let recorded = Mutex<[Request]>([])
+    /// Off in the benchmark's receiver, which would otherwise keep every body it is sent.
+    private let recordsRequests: Bool
     private let openConnections = Mutex<Set<Int32>>([])
     private let connectionCount = Mutex(0)
     private let stopped = Mutex(false)
@@ -60,10 +62,11 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     /// `clientCA` it also demands a client certificate signed by that CA (mutual TLS).
     public init(
         certificateChain: String? = nil, privateKey: String? = nil, clientCA: String? = nil,
-        handler: @escaping @Sendable (Request) -> Reply
+        recordsRequests: Bool = true, handler: @escaping @Sendable (Request) -> Reply
     ) throws {
         signal(SIGPIPE, SIG_IGN)
         self.handler = handler
+        self.recordsRequests = recordsRequests
         if let certificateChain, let privateKey {
             guard let context = SSL_CTX_new(TLS_server_method()),
                 SSL_CTX_use_certificate_chain_file(context, certificateChain) == 1,
@@ -147,7 +150,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         var buffer: [UInt8] = []
         while true {
             guard let request = readRequest(connection, &buffer, index: index) else { return }
-            recorded.withLock { $0.append(request) }
+            if recordsRequests { recorded.withLock { $0.append(request) } }
             var reply = handler(request)
             while case .delay(let seconds, let then) = reply {
                 Thread.sleep(forTimeInterval: seconds)
@@ -179,10 +182,29 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
         let length = Int(headers.last { $0.name.lowercased() == "content-length" }?.value ?? "0") ?? 0
         let bodyStart = headerEnd! + 4
-        buffer.reserveCapacity(bodyStart + length)
-        while buffer.count < bodyStart + length { guard connection.read(into: &buffer) else { return nil } }
-        let body = Array(buffer[bodyStart..<(bodyStart + length)])
-        buffer.removeFirst(bodyStart + length)
+        // The body is received straight into its own array: megabyte bodies are not copied
+        // through the read buffer again.
+        struct Closed: Error {}
+        let already = min(buffer.count - bodyStart, length)
+        guard
+            let body = try? [UInt8](
+                unsafeUninitializedCapacity: length,
+                initializingWith: { raw, count in
+                    if already > 0 {
+                        buffer.withUnsafeBytes {
+                            raw.baseAddress!.initialize(
+                                from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self) + bodyStart, count: already)
+                        }
+                    }
+                    count = already
+                    while count < length {
+                        let n = connection.receive(into: raw.baseAddress! + count, count: length - count)
+                        guard n > 0 else { throw Closed() }
+                        count += n
+                    }
+                })
+        else { return nil }
+        buffer.removeFirst(bodyStart + already)
         return Request(
             method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body,
             connection: index)
@@ -243,6 +265,12 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
             guard n > 0 else { return false }
             buffer.append(contentsOf: chunk[..<n])
             return true
+        }
+
+        /// Receives at most `count` bytes into `pointer`; the number received, 0 or less at the end.
+        func receive(into pointer: UnsafeMutablePointer<UInt8>, count: Int) -> Int {
+            if let ssl { return Int(SSL_read(ssl, pointer, Int32(min(count, Int(Int32.max))))) }
+            return recv(fd, pointer, count, 0)
         }
 
         func write(_ bytes: [UInt8]) -> Bool {

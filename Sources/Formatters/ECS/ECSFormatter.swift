@@ -8,7 +8,9 @@ import SIEMCore
 public struct ECSFormatter: EventFormatter {
     public static let id = "ecs"
     public static let summary = "Elastic Common Schema 8.x/9.x document, for Elasticsearch or a Beats/Agent pipeline"
-    public static let schema: SchemaVersion = "oversight-siem-1"
+    /// The schema's name as written into every record: a constant, so no `String` per event.
+    static let schemaName: StaticString = "oversight-siem-1"
+    public static let schema = SchemaVersion(schemaName.description)
     public static let framing = Framing.ndjson
 
     /// The ECS releases whose fields this document uses unchanged: every field written here has
@@ -113,7 +115,7 @@ public struct ECSFormatter: EventFormatter {
 
         out.key("oversight")
         out.beginObject()
-        out.field("schema", Self.schema.name)
+        out.field("schema", constant: Self.schemaName)
         out.field("registry_id", event.registryID)
         out.field("token_id", event.tokenID)
         out.field("file_id", event.fileID)

@@ -15,7 +15,9 @@ public struct OCSFFormatter: EventFormatter {
     public static let id = "ocsf"
     public static let summary =
         "OCSF 1.8.0 Network Activity (4001) or Detection Finding (2004), for Security Lake and OCSF pipelines"
-    public static let schema: SchemaVersion = "oversight-ocsf-1"
+    /// The schema's name as written into every event (`unmapped.schema`).
+    static let schemaName: StaticString = "oversight-ocsf-1"
+    public static let schema = SchemaVersion(schemaName.description)
     public static let framing = Framing.ndjson
 
     /// The value of `metadata.version`.
@@ -186,7 +188,7 @@ public struct OCSFFormatter: EventFormatter {
 
         out.key("unmapped")
         out.beginObject()
-        out.field("schema", constant: "oversight-ocsf-1")
+        out.field("schema", constant: Self.schemaName)
         out.field("token_id", event.tokenID)
         out.field("file_id", event.fileID)
         out.field("recipient_id", event.recipientID)

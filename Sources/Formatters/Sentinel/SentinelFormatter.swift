@@ -9,7 +9,9 @@ import SIEMCore
 public struct SentinelFormatter: EventFormatter {
     public static let id = "sentinel"
     public static let summary = "Microsoft Sentinel flat row (Log Analytics custom table columns)"
-    public static let schema: SchemaVersion = "oversight-siem-1"
+    /// The schema's name as written into every record: a constant, so no `String` per event.
+    static let schemaName: StaticString = "oversight-siem-1"
+    public static let schema = SchemaVersion(schemaName.description)
     public static let framing = Framing.jsonArray
 
     public typealias Options = NoOptions
@@ -20,7 +22,7 @@ public struct SentinelFormatter: EventFormatter {
         out.beginObject()
         out.key("TimeGenerated")
         out.rfc3339(event.occurredUnix)
-        out.field("Schema", Self.schema.name)
+        out.field("Schema", constant: Self.schemaName)
         out.field("RegistryId", event.registryID)
         out.key("EventId")
         out.intString(event.eventID)

@@ -9,7 +9,9 @@ import SIEMCore
 public struct SplunkHECFormatter: EventFormatter {
     public static let id = "splunk_hec"
     public static let summary = "Splunk HEC event envelope (JSON), for /services/collector/event or a forwarder"
-    public static let schema: SchemaVersion = "oversight-siem-1"
+    /// The schema's name as written into every record: a constant, so no `String` per event.
+    static let schemaName: StaticString = "oversight-siem-1"
+    public static let schema = SchemaVersion(schemaName.description)
     public static let framing = Framing.concatenated
     public static let aliases = ["splunk"]
 
@@ -87,7 +89,7 @@ public struct SplunkHECFormatter: EventFormatter {
         out.field("index", options.index)
         out.key("event")
         out.beginObject()
-        out.field("schema", Self.schema.name)
+        out.field("schema", constant: Self.schemaName)
         out.field("kind", event.kind)
         out.field("action", actionOf: event)
         out.key("event_id")
