@@ -26,6 +26,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // zlib, for gzip request bodies.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libdeflate, for gzip request bodies: whole-buffer DEFLATE, about twice zlib's speed at
+        // level 1, and a request body is always a whole buffer.
+        .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "SIEMCore", path: "Sources/Core"),
         .target(
@@ -37,7 +40,8 @@ let package = Package(
             path: "Sources/Registry"
         ),
         .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters"),
-        .target(name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CZlib"], path: "Sources/Sinks"),
+        .target(
+            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate"], path: "Sources/Sinks"),
         .target(
             name: "SIEMHost",
             dependencies: [

@@ -74,9 +74,12 @@ final class SyslogConnection {
             // An address is checked against the certificate's IP SANs, and sent no SNI (RFC 6066 §3).
             _ = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
         } else {
-            _ = SSL_ctrl(
-                ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name),
-                UnsafeMutableRawPointer(mutating: host))
+            // OpenSSL copies the name; the C string only has to live for the call.
+            _ = host.withCString {
+                SSL_ctrl(
+                    ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name),
+                    UnsafeMutableRawPointer(mutating: $0))
+            }
             _ = SSL_set1_host(ssl, host)
         }
         guard SSL_connect(ssl) == 1 else {
