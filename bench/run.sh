@@ -27,16 +27,45 @@ trap cleanup EXIT
 # median of the numbers on stdin
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-# measure LABEL COMMAND...: runs it RUNS times; sets WALL (median s) and RSS (max KB)
+# time_once COMMAND...: one run from a quiet disk; sets W (wall s) and K (peak RSS KB). Outputs of
+# earlier runs are deleted first, untimed (deleting a written-back gigabyte takes ~0.4 s of the
+# file system's time), and the sync keeps the kernel from writing back during the timed run.
+time_once() {
+    rm -f "$work/floor.json" "$work/out.jsonl"
+    sync
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
+    read -r W K <"$work/time"
+}
+
+# measure COMMAND...: runs it RUNS times; sets WALL (median s) and RSS (max KB)
 measure() {
     local walls="" rss=0
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
-        read -r wall kb <"$work/time"
-        walls+="$wall"$'\n'
-        ((kb > rss)) && rss=$kb
+        time_once "$@"
+        walls+="$W"$'\n'
+        ((K > rss)) && rss=$K
     done
     WALL=$(printf '%s' "$walls" | median)
+    RSS=$rss
+}
+
+# measure_against_floor FLOOR_COMMAND -- COMMAND...: runs the floor and the command alternately,
+# RUNS times each; sets WALL and RSS for the command and RATIO, the median of the per-pair
+# ratios. This machine's speed drifts by tens of percent from minute to minute; a ratio of two
+# runs made seconds apart is what stays comparable.
+measure_against_floor() {
+    local floor_command=$1 walls="" ratios="" rss=0 floor_wall
+    shift 2
+    for _ in $(seq "$RUNS"); do
+        time_once bash -c "$floor_command"
+        floor_wall=$W
+        time_once "$@"
+        walls+="$W"$'\n'
+        ratios+=$(awk -v a="$W" -v b="$floor_wall" 'BEGIN{print a/b}')$'\n'
+        ((K > rss)) && rss=$K
+    done
+    WALL=$(printf '%s' "$walls" | median)
+    RATIO=$(printf '%s' "$ratios" | median)
     RSS=$rss
 }
 
@@ -50,11 +79,13 @@ echo
 for rows in $SIZES; do
     db="$work/registry-$rows.sqlite"
     "$bin" demo-registry "$db" --rows "$rows" 2>/dev/null
-    measure bash -c "sqlite3 -json '$db' 'SELECT * FROM events' > '$work/floor.json'"
+    floor_command="sqlite3 -json '$db' 'SELECT * FROM events' > '$work/floor.json'"
+    measure bash -c "$floor_command"
     floor=$WALL
     floor_bytes=$(stat -c %s "$work/floor.json")
-    rm -f "$work/floor.json"
     echo "## $rows rows to a file (export --order id)"
+    echo
+    echo "× sqlite3 -json: the median of $RUNS ratios, each export run timed right after a floor run."
     echo
     echo "| what | wall s | events/s | output MB | MB/s | peak RSS MB | × sqlite3 -json |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -63,11 +94,12 @@ for rows in $SIZES; do
         out="$work/out.jsonl"
         extra_flags=""
         [ "$f" = template ] && extra_flags="--template-config '$PWD/config/template.yaml'"
-        measure bash -c "rm -f '$out'; '$bin' export --db '$db' --format $f $extra_flags --registry-id bench --order id --output '$out'"
+        measure_against_floor "$floor_command" -- \
+            bash -c "'$bin' export --db '$db' --format $f $extra_flags --registry-id bench --order id --output '$out'"
         bytes=$(stat -c %s "$out")
         rm -f "$out"
-        awk -v f="$f" -v w="$WALL" -v r="$rows" -v b="$bytes" -v k="$RSS" -v fl="$floor" \
-            'BEGIN{printf "| %s | %.2f | %.0f | %.0f | %.0f | %.1f | %.2f |\n", f, w, r/w, b/1e6, b/1e6/w, k/1024, w/fl}'
+        awk -v f="$f" -v w="$WALL" -v r="$rows" -v b="$bytes" -v k="$RSS" -v ratio="$RATIO" \
+            'BEGIN{printf "| %s | %.2f | %.0f | %.0f | %.0f | %.1f | %.2f |\n", f, w, r/w, b/1e6, b/1e6/w, k/1024, ratio}'
     done
     echo
 done

@@ -79,40 +79,41 @@ public struct JSONWriter: Sendable {
 
     // MARK: Structure
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func separator() {
         if needsComma { buffer.append(UInt8(ascii: ",")) }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func beginObject() {
         separator()
         buffer.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func endObject() {
         buffer.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func beginArray() {
         separator()
         buffer.append(UInt8(ascii: "["))
         needsComma = false
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func endArray() {
         buffer.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// A member name known at compile time; it must not need escaping.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func key(_ name: StaticString) {
+        assert(Self.needsNoEscaping(name), "constant key \(name) needs escaping")
         separator()
         buffer.append(UInt8(ascii: "\""))
         buffer.append(UnsafeRawPointer(name.utf8Start), count: name.utf8CodeUnitCount)
@@ -121,7 +122,9 @@ public struct JSONWriter: Sendable {
         needsComma = false
     }
 
-    /// A member name from data (an `extra` key), escaped.
+    /// A member name from data (an `extra` key), escaped. Disfavoured, so that a literal
+    /// (`key("event")`) takes the constant overload instead of being escaped at run time.
+    @_disfavoredOverload
     public mutating func key(_ name: String) {
         separator()
         appendEscaped(name)
@@ -143,14 +146,15 @@ public struct JSONWriter: Sendable {
 
     // MARK: Values
 
-    @inlinable
+    /// Disfavoured, so that a literal (`string("network")`) takes the constant overload.
+    @inlinable @_disfavoredOverload
     public mutating func string(_ value: String) {
         separator()
         appendEscaped(value)
         needsComma = true
     }
 
-    @inlinable
+    @inlinable @_disfavoredOverload
     public mutating func string(_ value: UTF8Text) {
         separator()
         value.withUTF8 { appendEscaped(utf8: $0) }
@@ -158,8 +162,9 @@ public struct JSONWriter: Sendable {
     }
 
     /// A constant string known at compile time; it must not need escaping.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func string(_ value: StaticString) {
+        assert(Self.needsNoEscaping(value), "constant string \(value) needs escaping")
         separator()
         buffer.append(UInt8(ascii: "\""))
         buffer.append(UnsafeRawPointer(value.utf8Start), count: value.utf8CodeUnitCount)
@@ -318,10 +323,19 @@ public struct JSONWriter: Sendable {
         json(value)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func field(_ name: StaticString, constant: StaticString) {
         key(name)
         string(constant)
+    }
+
+    /// Whether a constant is safe to write between quotes as is (checked in debug builds, where
+    /// the tests run: a literal such as `string("a\"b")` takes the constant overload).
+    @usableFromInline
+    static func needsNoEscaping(_ constant: StaticString) -> Bool {
+        constant.withUTF8Buffer { bytes in
+            bytes.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F }
+        }
     }
 
     // MARK: Encoding

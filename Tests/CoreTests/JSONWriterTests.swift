@@ -10,7 +10,8 @@ import Testing
     }
 
     @Test func escapesQuoteBackslashControlsAndDelButNotSlashOrUnicode() {
-        let out = text { $0.string("a\"b\\c/d\n\t\u{01}\u{1F}\u{7F}é😀") }
+        let data: String = "a\"b\\c/d\n\t\u{01}\u{1F}\u{7F}é😀"  // a String: literals take the constant overload
+        let out = text { $0.string(data) }
         #expect(out == #""a\"b\\c/d\u000a\u0009\u0001\u001f\u007fé😀""#)
     }
 
