@@ -83,7 +83,7 @@ public struct CEFFormatter: EventFormatter {
         severityField = Array("|\(options.severity)|".utf8)
     }
 
-    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
         out.appendRaw(headerStart)
         out.appendText(event.kind, escape: CEFExtensions.escapeHeader)  // Signature ID
         out.appendRaw("|" as StaticString)

@@ -125,7 +125,7 @@ public struct OCSFFormatter: EventFormatter {
         text.count <= 40 && IPAddressSyntax.isIPAddress(text)
     }
 
-    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
         out.appendRaw(header)
         out.int(event.occurredUnix &* 1_000)  // OCSF timestamp_t: milliseconds since the epoch
         out.field("message", actionOf: event)

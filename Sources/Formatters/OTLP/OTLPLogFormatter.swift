@@ -21,7 +21,7 @@ public struct OTLPLogFormatter: EventFormatter {
     /// `timeUnixNano` is an unsigned 64-bit count of nanoseconds: it can hold 1970 to 2554.
     static let representableSeconds: ClosedRange<Int64> = 0...(Int64(bitPattern: UInt64.max / 1_000_000_000))
 
-    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
         out.beginObject()
         // A time the field cannot hold is left out, and so is 1970-01-01T00:00:00Z, because 0
         // means "unknown" there; the exact time is always in `oversight.occurred_at`.

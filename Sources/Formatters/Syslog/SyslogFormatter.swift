@@ -100,7 +100,7 @@ public struct SyslogFormatter: EventFormatter {
         message = options.message
     }
 
-    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
         out.appendRaw(priVersion)
         out.appendRawRFC3339(event.occurredUnix)  // the registry keeps whole seconds
         out.appendRaw(middle)

@@ -75,7 +75,7 @@ public struct TemplateFormatter: EventFormatter {
         fields = options.fields
     }
 
-    public func encode(_ event: Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
         Self.writeObject(fields, event, &out)
     }
 
