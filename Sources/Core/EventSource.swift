@@ -47,5 +47,5 @@ extension EventSource {
 
 /// Lifts one source row into one normalized event.
 public protocol EventMapper: Plugin, Sendable {
-    func map(_ row: SourceRow) throws -> Event
+    func map(_ row: borrowing SourceRow) throws -> Event
 }

@@ -34,7 +34,7 @@ public struct OversightBeaconMapper: EventMapper {
         registryID = options.registryID
     }
 
-    public func map(_ row: SourceRow) throws -> Event {
+    public func map(_ row: borrowing SourceRow) throws -> Event {
         guard let kind = Self.text(row.kind) else { throw SIEMError.badRow(id: row.id, message: "`kind` is empty") }
         return Event(
             eventID: row.id,
