@@ -14,6 +14,21 @@ import Testing
         #expect(try doc("CONFIG.md").contains(PluginsCommand.listing(BuiltInPlugins.registry)))
     }
 
+    /// A default is read off `Options()` by the property named after the key; a property named
+    /// otherwise shows as "?" in `plugins` and CONFIG.md.
+    @Test func everyOptionShowsItsDefault() {
+        let registry = BuiltInPlugins.registry
+        let descriptions =
+            registry.sources.values.map(\.description) + registry.mappers.values.map(\.description)
+            + registry.formatters.values.map(\.description) + registry.sinks.values.map(\.description)
+        #expect(descriptions.count > 10)
+        for plugin in descriptions {
+            for option in plugin.options {
+                #expect(option.defaultValue != "?", "\(plugin.id) option \(option.key) has no readable default")
+            }
+        }
+    }
+
     @Test func everyFormatterIsDescribedForOperatorsAndReviewers() throws {
         let siem = try doc("SIEM.md")
         let schemas = try doc("SCHEMAS.md")

@@ -41,7 +41,7 @@ import Testing
         -> OCSFFormatter
     {
         var options = OCSFFormatter.Options()
-        options.eventClass = eventClass.rawValue
+        options.class = eventClass.rawValue
         options.severity = severity.rawValue
         return try OCSFFormatter(options: options, context: PluginContext(baseDirectory: "/"))
     }

@@ -24,20 +24,21 @@ public struct OCSFFormatter: EventFormatter {
     public static let ocsfVersion: StaticString = "1.8.0"
 
     public struct Options: PluginOptions {
-        public var eventClass: String
+        /// The key is `class`; the property is named after it, as the options listing expects.
+        public var `class`: String
         public var severity: String
         public var productName: String
         public var vendorName: String
 
         public enum CodingKeys: String, OptionKey {
-            case eventClass = "class"
+            case `class`
             case severity
             case productName = "product_name"
             case vendorName = "vendor_name"
 
             public var help: String {
                 switch self {
-                case .eventClass:
+                case .class:
                     return "OCSF class: network_activity (4001) or detection_finding (2004)"
                 case .severity:
                     return "severity_id of every event: informational, low, medium, high or critical"
@@ -48,7 +49,7 @@ public struct OCSFFormatter: EventFormatter {
         }
 
         public init() {
-            eventClass = OCSFEventClass.networkActivity.rawValue
+            `class` = OCSFEventClass.networkActivity.rawValue
             severity = OCSFSeverity.informational.rawValue
             productName = "Beacon Registry"
             vendorName = "Oversight"
@@ -57,17 +58,17 @@ public struct OCSFFormatter: EventFormatter {
         public init(from decoder: any Decoder) throws {
             self.init()
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&eventClass, .eventClass)
+            try c.update(&`class`, .class)
             try c.update(&severity, .severity)
             try c.update(&productName, .productName)
             try c.update(&vendorName, .vendorName)
         }
 
         public func validate() throws {
-            guard OCSFEventClass(rawValue: eventClass) != nil else {
+            guard OCSFEventClass(rawValue: `class`) != nil else {
                 throw SIEMError.invalidOption(
                     key: "class",
-                    message: "'\(eventClass)' is not one of "
+                    message: "'\(`class`)' is not one of "
                         + OCSFEventClass.allCases.map(\.rawValue).joined(separator: ", ")
                         + " (security_finding, 2001, is deprecated since OCSF 1.1.0)")
             }
@@ -91,7 +92,7 @@ public struct OCSFFormatter: EventFormatter {
 
     public init(options: Options, context: PluginContext) throws {
         try options.validate()
-        eventClass = OCSFEventClass(rawValue: options.eventClass)!
+        eventClass = OCSFEventClass(rawValue: options.class)!
         let severity = OCSFSeverity(rawValue: options.severity)!
         var w = JSONWriter(capacity: 512)
         w.beginObject()
