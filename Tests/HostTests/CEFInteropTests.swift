@@ -18,19 +18,9 @@ import Testing
                 out[path.rsplit("/", 1)[1][:-4]] = pycef.parse(line[:-1])
             print(json.dumps(out))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, folder]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "pycef (run scripts/install-dependencies.sh): \(problem)")
-        let parsed = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String: String]])
+        let result = try ExternalTool.run(["python3", "-c", script, folder])
+        try #require(result.status == 0, "pycef (run scripts/install-dependencies.sh): \(result.stderr)")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: [String: String]])
 
         let mapper = try GoldenFileTests.mapper()
         let fixtures = try FixtureRows.all()

@@ -20,19 +20,9 @@ import Testing
 
     /// Runs the validator over JSON-lines files; the result, or the validator's own words.
     static func validate(_ paths: [String]) throws -> (Validation?, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            ["python3", RepositoryPaths.root.appendingPathComponent("scripts/validate-ocsf.py").path] + paths
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (try? JSONDecoder().decode(Validation.self, from: data), problems)
+        let script = RepositoryPaths.root.appendingPathComponent("scripts/validate-ocsf.py").path
+        let result = try ExternalTool.run(["python3", script] + paths)
+        return (try? JSONDecoder().decode(Validation.self, from: result.stdout), result.stderr)
     }
 
     static func formatter(

@@ -31,24 +31,10 @@ import Testing
                 out.append(records)
             print(json.dumps(out))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(lines))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let result = try ExternalTool.run(["python3", "-c", script], input: Data(lines))
         try #require(
-            process.terminationStatus == 0, "opentelemetry-proto (scripts/install-dependencies.sh): \(problem)")
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [[[String: Any]]])
+            result.status == 0, "opentelemetry-proto (scripts/install-dependencies.sh): \(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [[[String: Any]]])
     }
 
     @Test func everyGoldenRecordIsAValidOTLPLogRecord() throws {

@@ -13,18 +13,10 @@ import Testing
 
     static func independentSignature(_ stringToSign: String, keyBase64: String) throws -> String {
         let hexKey = Data(base64Encoded: keyBase64)!.map { String(format: "%02x", $0) }.joined()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "dgst", "-sha256", "-mac", "HMAC", "-macopt", "hexkey:\(hexKey)", "-binary"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(stringToSign.utf8))
-        try input.fileHandleForWriting.close()
-        let digest = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let digest = try ExternalTool.run(
+            ["openssl", "dgst", "-sha256", "-mac", "HMAC", "-macopt", "hexkey:\(hexKey)", "-binary"],
+            input: Data(stringToSign.utf8)
+        ).stdout
         return digest.base64EncodedString()
     }
 
