@@ -129,13 +129,7 @@ public struct OCSFFormatter: EventFormatter {
         let address = event.sourceIP.flatMap { Self.isOCSFAddress($0) ? $0 : nil }
         switch eventClass {
         case .networkActivity:
-            if let address {
-                out.key("src_endpoint")
-                out.beginObject()
-                out.field("ip", address)
-                out.endObject()
-            }
-            writeRegistryEndpoint(event, into: &out)
+            writeEndpoints(source: address, event, into: &out)
         case .detectionFinding:
             out.key("finding_info")
             out.beginObject()
@@ -147,13 +141,7 @@ public struct OCSFFormatter: EventFormatter {
             out.key("evidences")
             out.beginArray()
             out.beginObject()
-            if let address {
-                out.key("src_endpoint")
-                out.beginObject()
-                out.field("ip", address)
-                out.endObject()
-            }
-            writeRegistryEndpoint(event, into: &out)
+            writeEndpoints(source: address, event, into: &out)
             if let userAgent = event.userAgent, !userAgent.isEmpty {
                 out.key("http_request")
                 out.beginObject()
@@ -200,7 +188,7 @@ public struct OCSFFormatter: EventFormatter {
     /// `metadata`: the OCSF version and product (both required), the event's own id
     /// `<registry>:<row id>` (the Elasticsearch `_id` too), the row id as the original id, and
     /// the beacon kind as the source's event code.
-    private func writeMetadata(_ event: Event, into out: inout JSONWriter) {
+    private func writeMetadata(_ event: borrowing Event, into out: inout JSONWriter) {
         out.key("metadata")
         out.beginObject()
         out.field("version", constant: Self.ocsfVersion)
@@ -216,7 +204,7 @@ public struct OCSFFormatter: EventFormatter {
         out.endObject()
     }
 
-    private func writeEventUID(_ event: Event, key: StaticString, into out: inout JSONWriter) {
+    private func writeEventUID(_ event: borrowing Event, key: StaticString, into out: inout JSONWriter) {
         out.key(key)
         out.beginString()
         out.stringContents(event.registryID)
@@ -225,8 +213,15 @@ public struct OCSFFormatter: EventFormatter {
         out.endString()
     }
 
-    /// The responder of the callback: the registry, by its configured `registry_id`.
-    private func writeRegistryEndpoint(_ event: Event, into out: inout JSONWriter) {
+    /// `src_endpoint` when the row holds an address, and `dst_endpoint`, the responder of the
+    /// callback: the registry, by its configured `registry_id`.
+    private func writeEndpoints(source address: UTF8Text?, _ event: borrowing Event, into out: inout JSONWriter) {
+        if let address {
+            out.key("src_endpoint")
+            out.beginObject()
+            out.field("ip", address)
+            out.endObject()
+        }
         out.key("dst_endpoint")
         out.beginObject()
         out.field("name", event.registryID)
