@@ -89,10 +89,17 @@ struct OTLPAttributes {
         }
     }
 
-    mutating func text(_ key: StaticString, _ value: UTF8Text?) {
-        guard let value, !value.isEmpty else { return }
-        entry(key) {
-            $0.key("stringValue" as StaticString); $0.string(value)
+    /// Borrowed rather than bound with `guard let`, which would retain and release the text's
+    /// arena for every attribute.
+    mutating func text(_ key: StaticString, _ value: borrowing UTF8Text?) {
+        switch value {
+        case .some(let text) where text.count > 0:
+            entry(key) {
+                $0.key("stringValue" as StaticString)
+                $0.string(text)
+            }
+        default:
+            return
         }
     }
 
