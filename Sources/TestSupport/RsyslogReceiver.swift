@@ -50,7 +50,7 @@ public final class RsyslogReceiver {
             action(type="mmpstrucdata" sd_name.lowercase="off")
             action(type="omfile" file="\(directory)/received.txt" template="parsed")
             """
-        try config.write(toFile: directory + "/rsyslog.conf", atomically: true, encoding: .utf8)
+        try config.write(toFile: directory + "/rsyslog.conf", atomically: false, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/rsyslogd")
         process.arguments = ["-n", "-f", directory + "/rsyslog.conf", "-i", directory + "/rsyslog.pid"]

@@ -9,10 +9,12 @@ public struct TestCertificates: Sendable {
     /// A client certificate signed by the same CA, for mutual TLS.
     public let clientCertificateFile: String
     public let clientKeyFile: String
+    /// Holds the files; removed when the last copy of these certificates goes.
+    let directory: TemporaryDirectory
 
     public static func make() throws -> TestCertificates {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siem-tls-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory("siem-tls")
+        let dir = directory.path
         let script = """
             set -e
             cd '\(dir)'
@@ -36,6 +38,6 @@ public struct TestCertificates: Sendable {
         }
         return TestCertificates(
             caFile: dir + "/ca.pem", certificateFile: dir + "/server.pem", keyFile: dir + "/server.key",
-            clientCertificateFile: dir + "/client.pem", clientKeyFile: dir + "/client.key")
+            clientCertificateFile: dir + "/client.pem", clientKeyFile: dir + "/client.key", directory: directory)
     }
 }

@@ -22,11 +22,12 @@ struct CLIHarness {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
     }
 
-    let directory: URL
+    /// Removed with its databases and outputs when the test's last copy of the harness goes.
+    let temporary: TemporaryDirectory
+    var directory: URL { temporary.url }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("siem-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory("siem-cli")
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

@@ -29,7 +29,7 @@ import Testing
         let config = template.replacingOccurrences(of: "../demo/registry.sqlite", with: db)
             .replacingOccurrences(of: "../demo/state.sqlite", with: cli.path("state.sqlite"))
             .replacingOccurrences(of: "../demo/out/", with: cli.path(outDir) + "/")
-        try config.write(toFile: cli.path(name), atomically: true, encoding: .utf8)
+        try config.write(toFile: cli.path(name), atomically: false, encoding: .utf8)
         return cli.path(name)
     }
 
@@ -176,7 +176,7 @@ import Testing
     @Test func followModeServesMetricsOnLoopbackWhileItRuns() throws {
         let config = try writeConfig()
         try (try String(contentsOfFile: config, encoding: .utf8) + "metrics: {listen: 0}\n")
-            .write(toFile: config, atomically: true, encoding: .utf8)
+            .write(toFile: config, atomically: false, encoding: .utf8)
         let process = try cli.start(["run", "--config", config, "--follow", "--poll-interval", "0.1"])
         defer {
             kill(process.processIdentifier, SIGTERM)

@@ -1,12 +1,15 @@
 import Foundation
 import SIEMCore
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMHost
 
 @Suite struct CheckpointStoreTests {
+    let temporary = try! TemporaryDirectory("siem-state")
+
     func path() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siem-state-\(UUID().uuidString)")
+        let dir = temporary.appending(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir.appendingPathComponent("state.sqlite").path
     }

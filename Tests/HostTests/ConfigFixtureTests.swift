@@ -48,8 +48,8 @@ import Testing
     }
 
     @Test func validConfigAssemblesEveryPipelineWithItsOptions() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siem-valid-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let temporary = try TemporaryDirectory("siem-valid")
+        let dir = temporary.url
         let db = dir.appendingPathComponent("registry.sqlite").path
         try DemoRegistryWriter(rows: 3).write(to: db)
         let env = ["SIEM_TEST_DB": db, "SIEM_TEST_OUT": dir.path]

@@ -30,7 +30,7 @@ import Testing
             pipelines:
               - {name: p, formatter: {type: ecs}, sink: {type: file, path: \(cli.path("out.jsonl"))}}
             """
-        try yaml.write(toFile: cli.path("siem.yaml"), atomically: true, encoding: .utf8)
+        try yaml.write(toFile: cli.path("siem.yaml"), atomically: false, encoding: .utf8)
         return cli.path("siem.yaml")
     }
 

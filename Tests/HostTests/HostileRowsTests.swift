@@ -52,7 +52,7 @@ import Testing
               - {name: ecs, formatter: {type: ecs}, sink: {type: file, path: \(cli.path("ecs.jsonl"))}}
               - {name: sentinel, formatter: {type: sentinel}, sink: {type: file, path: \(cli.path("sentinel.jsonl"))}}
             """
-        try config.write(toFile: cli.path("siem.yaml"), atomically: true, encoding: .utf8)
+        try config.write(toFile: cli.path("siem.yaml"), atomically: false, encoding: .utf8)
         return cli.path("siem.yaml")
     }
 

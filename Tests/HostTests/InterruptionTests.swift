@@ -33,7 +33,7 @@ import Testing
                 formatter: {type: \(formatter)}
                 sink: \(sink)
             """
-        try yaml.write(toFile: cli.path("siem.yaml"), atomically: true, encoding: .utf8)
+        try yaml.write(toFile: cli.path("siem.yaml"), atomically: false, encoding: .utf8)
         return cli.path("siem.yaml")
     }
 
@@ -187,7 +187,7 @@ extension InterruptionTests {
                 preset: elastic
                 sink: {url: "\(es.url)", api_key: "${env:ES_KEY}"}
             """
-        try yaml.write(toFile: cli.path("preset.yaml"), atomically: true, encoding: .utf8)
+        try yaml.write(toFile: cli.path("preset.yaml"), atomically: false, encoding: .utf8)
         let run = try cli.run(["run", "--config", cli.path("preset.yaml")], environment: ["ES_KEY": "a2V5"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Set(es.ids) == Set((1...Self.rows).map { "reg1:\($0)" }))

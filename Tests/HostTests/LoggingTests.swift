@@ -30,7 +30,7 @@ import Testing
                 formatter: {type: splunk_hec}
                 sink: {type: splunk_hec, url: "\(url)", token: "${env:HEC_TOKEN}", retry_initial_ms: 1, retry_max_ms: 5}
             """
-        try yaml.write(toFile: cli.path("siem.yaml"), atomically: true, encoding: .utf8)
+        try yaml.write(toFile: cli.path("siem.yaml"), atomically: false, encoding: .utf8)
         return cli.path("siem.yaml")
     }
 

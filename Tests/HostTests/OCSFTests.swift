@@ -171,7 +171,7 @@ import Testing
             lines += String(decoding: data, as: UTF8.self) + "\n"
         }
         let file = Self.temporaryFile("bad.jsonl")
-        try (String(decoding: good, as: UTF8.self) + lines).write(to: file, atomically: true, encoding: .utf8)
+        try (String(decoding: good, as: UTF8.self) + lines).write(to: file, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let (result, problems) = try Self.validate([file.path])
         let validation = try #require(result, "validator: \(problems)")

@@ -79,7 +79,7 @@ import Testing
                 sink: {type: file, path: \(cli.path("ecs.jsonl"))}
                 redact: \(redact)
             """
-        try yaml.write(toFile: cli.path("siem.yaml"), atomically: true, encoding: .utf8)
+        try yaml.write(toFile: cli.path("siem.yaml"), atomically: false, encoding: .utf8)
         return cli.path("siem.yaml")
     }
 

@@ -23,8 +23,8 @@ import Testing
 
     @Test(arguments: files)
     func sampleConfigIsValid(file: String) throws {
-        let secrets = FileManager.default.temporaryDirectory.appendingPathComponent("siem-sample-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
+        let temporary = try TemporaryDirectory("siem-sample")
+        let secrets = temporary.url
         let path = RepositoryPaths.root.appendingPathComponent("config/\(file)").path
         // The samples read the registry id from a secret file; point it somewhere that exists.
         let text = try String(contentsOfFile: path, encoding: .utf8)

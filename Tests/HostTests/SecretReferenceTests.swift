@@ -1,14 +1,12 @@
 import Foundation
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMHost
 
 @Suite struct SecretReferenceTests {
-    let dir: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("siem-secret-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let temporary = try! TemporaryDirectory("siem-secret")
+    var dir: URL { temporary.url }
 
     @Test func expandsEnvironmentAndFileReferences() throws {
         try Data("s3cr3t\n".utf8).write(to: dir.appendingPathComponent("token"))

@@ -121,7 +121,8 @@ import Testing
     @Test func tlsVerifiesTheReceiverAndFramesByOctetCount() async throws {
         let certificates = try TestCertificates.make()
         let port = try RsyslogReceiver.freeUDPPort()
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)").path
+        let outputFolder = try TemporaryDirectory("siem-tls-output")
+        let output = outputFolder.appending("received").path
         FileManager.default.createFile(atPath: output, contents: nil)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")

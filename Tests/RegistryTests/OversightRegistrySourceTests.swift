@@ -102,6 +102,7 @@ import Testing
         }
         let junk = FileManager.default.temporaryDirectory.appendingPathComponent("junk-\(UUID().uuidString).sqlite")
         try Data(repeating: 0x41, count: 4096).write(to: junk)
+        defer { try? FileManager.default.removeItem(at: junk) }
         do {
             _ = try source(junk.path)
             Issue.record("junk opened")

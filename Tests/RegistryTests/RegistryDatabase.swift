@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
+import SIEMTestSupport
 
 /// A throwaway registry database for tests, written with GRDB as the registry would.
 struct RegistryDatabase {
     let path: String
     let queue: DatabaseQueue
+    let directory: TemporaryDirectory
 
     static let schema = """
         CREATE TABLE events (
@@ -14,9 +16,8 @@ struct RegistryDatabase {
         """
 
     init(schema: String = RegistryDatabase.schema, wal: Bool = true) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siem-registry-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        path = dir.appendingPathComponent("registry.sqlite").path
+        directory = try TemporaryDirectory("siem-registry")
+        path = directory.appending("registry.sqlite").path
         queue = try DatabaseQueue(path: path)
         if wal { try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") } }
         try queue.write { try $0.execute(sql: schema) }

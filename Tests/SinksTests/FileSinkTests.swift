@@ -1,11 +1,14 @@
 import Foundation
 import SIEMCore
 import SIEMSinks
+import SIEMTestSupport
 import Testing
 
 @Suite struct FileSinkTests {
+    let temporary = try! TemporaryDirectory("siem-file-sink")
+
     func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("siem-file-sink-\(UUID().uuidString)")
+        let url = temporary.appending(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

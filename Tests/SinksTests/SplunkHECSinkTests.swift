@@ -5,11 +5,8 @@ import SIEMTestSupport
 import Testing
 
 @Suite struct SplunkHECSinkTests {
-    let directory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("siem-hec-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let temporary = try! TemporaryDirectory("siem-hec")
+    var directory: URL { temporary.url }
 
     func sink(
         _ hec: FakeSplunkHEC, token: String? = nil, configure: (inout SplunkHECSink.Options) -> Void = { _ in }
