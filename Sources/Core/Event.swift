@@ -19,8 +19,6 @@ public struct Event: Sendable, Equatable {
     public var tlogIndex: Int64?
     /// A non-empty JSON object, canonical, when present.
     public var extra: JSONText?
-    /// The batch arena the texts above may be borrowed from (`SourceRow.arena`, see `UTF8Text`).
-    public var arena = TextArenaHold()
 
     public init(
         eventID: Int64, kind: UTF8Text, occurredUnix: Int64, registryID: String, tokenID: UTF8Text? = nil,

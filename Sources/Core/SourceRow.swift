@@ -14,9 +14,6 @@ public struct SourceRow: Sendable, Equatable {
     public var timestamp: SQLValue
     public var qualifiedTimestamp: SQLValue
     public var tlogIndex: SQLValue
-    /// The batch arena this row's text is in, when a source borrowed it there
-    /// (`TextArena.appendBorrowed`); the mapper hands it on to the event.
-    public var arena = TextArenaHold()
 
     public init(
         id: Int64, tokenID: SQLValue = .null, fileID: SQLValue = .null, recipientID: SQLValue = .null,

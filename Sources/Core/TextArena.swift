@@ -38,25 +38,13 @@ public final class TextArena: @unchecked Sendable {
 
     /// Copies bytes the caller knows are valid UTF-8.
     public func appendValidated(_ source: UnsafeBufferPointer<UInt8>) -> UTF8Text {
-        appendValidated(source, owned: true)
-    }
-
-    /// `append(utf8:)` for a batch's text: the result does not keep the arena alive, which the
-    /// row it goes into must (`SourceRow.arena`). See `UTF8Text` for the rule.
-    public func appendBorrowed(utf8 source: UnsafeBufferPointer<UInt8>) -> UTF8Text {
-        if UTF8Validation.isValid(source) { return appendValidated(source, owned: false) }
-        var repaired = String(decoding: source, as: UTF8.self)
-        return repaired.withUTF8 { appendValidated($0, owned: false) }
-    }
-
-    private func appendValidated(_ source: UnsafeBufferPointer<UInt8>, owned: Bool) -> UTF8Text {
         let start = count
         if let address = source.baseAddress, source.count > 0 {
             reserve(source.count)
             (base + count).update(from: address, count: source.count)
             count += source.count
         }
-        return UTF8Text(arena: self, start: start, count: source.count, owned: owned)
+        return UTF8Text(arena: self, start: start, count: source.count)
     }
 
     private func reserve(_ extra: Int) {
@@ -66,14 +54,4 @@ public final class TextArena: @unchecked Sendable {
         base = realloc(base, newCapacity)!.assumingMemoryBound(to: UInt8.self)
         capacity = newCapacity
     }
-}
-
-/// Holds a batch's arena for the row or event whose texts live in it (see `UTF8Text`). Not part
-/// of what a row or event is: any two holders compare equal.
-public struct TextArenaHold: Sendable, Equatable {
-    public let arena: TextArena?
-
-    public init(_ arena: TextArena? = nil) { self.arena = arena }
-
-    public static func == (a: TextArenaHold, b: TextArenaHold) -> Bool { true }
 }

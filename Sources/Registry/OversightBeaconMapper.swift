@@ -36,7 +36,7 @@ public struct OversightBeaconMapper: EventMapper {
 
     public func map(_ row: borrowing SourceRow) throws -> Event {
         guard let kind = Self.text(row.kind) else { throw SIEMError.badRow(id: row.id, message: "`kind` is empty") }
-        var event = Event(
+        return Event(
             eventID: row.id,
             kind: kind,
             occurredUnix: try Self.unixSeconds(row.timestamp, id: row.id),
@@ -50,8 +50,6 @@ public struct OversightBeaconMapper: EventMapper {
             qualifiedTimestamp: Self.text(row.qualifiedTimestamp),
             tlogIndex: try Self.integer(row.tlogIndex, column: "tlog_index", id: row.id),
             extra: Self.extra(row.extra))
-        event.arena = row.arena  // the texts above may be borrowed from the row's batch arena
-        return event
     }
 
     /// Text, or nil for NULL and the empty string (which SIEMs cannot tell from absent anyway).

@@ -55,15 +55,12 @@ final class RegistryRowReader: RowReader {
         if query.order == .id { sqlite3_reset(statement) }
     }
 
-    /// Each row holds the batch's arena once; its texts are borrowed from it (see `UTF8Text`).
     private static func row(_ s: OpaquePointer, _ a: TextArena) -> SourceRow {
-        var row = SourceRow(
+        SourceRow(
             id: sqlite3_column_int64(s, 0), tokenID: value(s, 1, a), fileID: value(s, 2, a),
             recipientID: value(s, 3, a), issuerID: value(s, 4, a), kind: value(s, 5, a), sourceIP: value(s, 6, a),
             userAgent: value(s, 7, a), extra: value(s, 8, a), timestamp: value(s, 9, a),
             qualifiedTimestamp: value(s, 10, a), tlogIndex: value(s, 11, a))
-        row.arena = TextArenaHold(a)
-        return row
     }
 
     /// Reads a column as stored; text goes into the batch's arena. Text keeps embedded NULs
@@ -77,10 +74,10 @@ final class RegistryRowReader: RowReader {
             return .real(sqlite3_column_double(s, column))
         case SQLITE_TEXT:
             guard let text = sqlite3_column_text(s, column) else {
-                return .text(arena.appendBorrowed(utf8: .init(start: nil, count: 0)))
+                return .text(arena.appendValidated(.init(start: nil, count: 0)))
             }
             let count = Int(sqlite3_column_bytes(s, column))
-            return .text(arena.appendBorrowed(utf8: UnsafeBufferPointer(start: text, count: count)))
+            return .text(arena.append(utf8: UnsafeBufferPointer(start: text, count: count)))
         case SQLITE_BLOB:
             let count = Int(sqlite3_column_bytes(s, column))
             guard count > 0, let blob = sqlite3_column_blob(s, column) else { return .blob([]) }
