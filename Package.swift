@@ -24,7 +24,8 @@ let package = Package(
         ),
         // libcurl, the HTTP transport of every network sink.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // zlib, for gzip request bodies.
+        // zlib, for the tests' receivers to inflate gzip bodies with a library other than the one
+        // that compressed them.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // libdeflate, for gzip request bodies: whole-buffer DEFLATE, about twice zlib's speed at
         // level 1, and a request body is always a whole buffer.

@@ -1,9 +1,6 @@
 #include <zlib.h>
 
-// deflateInit2/inflateInit2 are macros; Swift sees only functions.
-static inline int siem_deflate_init_gzip(z_stream *stream, int level) {
-    return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-}
+// inflateInit2 is a macro; Swift sees only functions.
 static inline int siem_inflate_init_gzip(z_stream *stream) {
     return inflateInit2(stream, 15 + 32);
 }

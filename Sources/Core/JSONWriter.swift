@@ -305,9 +305,7 @@ public struct JSONWriter: Sendable {
         case .some(let text):
             guard text.count > 0 else { return }
             key(name)
-            separator()
-            text.withUTF8 { appendEscaped(utf8: $0) }
-            needsComma = true
+            string(text)
         case .none:
             return
         }

@@ -258,10 +258,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         private var chunk = [UInt8](repeating: 0, count: 262_144)
 
         func read(into buffer: inout [UInt8]) -> Bool {
-            let n = chunk.withUnsafeMutableBytes { raw -> Int in
-                if let ssl { return Int(SSL_read(ssl, raw.baseAddress, Int32(raw.count))) }
-                return recv(fd, raw.baseAddress, raw.count, 0)
-            }
+            let n = chunk.withUnsafeMutableBufferPointer { receive(into: $0.baseAddress!, count: $0.count) }
             guard n > 0 else { return false }
             buffer.append(contentsOf: chunk[..<n])
             return true

@@ -133,7 +133,7 @@ public struct OCSFFormatter: EventFormatter {
         case .detectionFinding:
             out.key("finding_info")
             out.beginObject()
-            writeEventUID(event, key: "uid", into: &out)
+            writeEventUID(event, into: &out)
             out.field("title", actionOf: event)
             out.endObject()
             // Every evidence names the registry that took the callback, which satisfies the
@@ -197,15 +197,16 @@ public struct OCSFFormatter: EventFormatter {
         out.field("name", productName)
         out.field("vendor_name", vendorName)
         out.endObject()
-        writeEventUID(event, key: "uid", into: &out)
+        writeEventUID(event, into: &out)
         out.key("original_event_uid")
         out.intString(event.eventID)
         out.field("event_code", event.kind)
         out.endObject()
     }
 
-    private func writeEventUID(_ event: borrowing Event, key: StaticString, into out: inout JSONWriter) {
-        out.key(key)
+    /// `"uid":"<registry>:<row id>"`, the id of the OCSF event (`metadata`) and of its finding.
+    private func writeEventUID(_ event: borrowing Event, into out: inout JSONWriter) {
+        out.key("uid")
         out.beginString()
         out.stringContents(event.registryID)
         out.stringContents(":" as StaticString)
