@@ -157,7 +157,11 @@ public struct JSONWriter: Sendable {
     @inlinable @_disfavoredOverload
     public mutating func string(_ value: UTF8Text) {
         separator()
-        value.withUTF8 { appendEscaped(utf8: $0) }
+        if value.needsNoJSONEscaping {
+            value.withUTF8 { appendQuoted(utf8: $0) }
+        } else {
+            value.withUTF8 { appendEscaped(utf8: $0) }
+        }
         needsComma = true
     }
 
@@ -389,6 +393,18 @@ public struct JSONWriter: Sendable {
         buffer.append(UInt8(ascii: "\""))
     }
 
+    /// Writes `"…"` around bytes known to need no escaping.
+    @inlinable @inline(__always)
+    mutating func appendQuoted(utf8 source: UnsafeBufferPointer<UInt8>) {
+        buffer.reserve(source.count + 2)
+        buffer.base[buffer.count] = UInt8(ascii: "\"")
+        if let address = source.baseAddress {
+            (buffer.base + buffer.count + 1).update(from: address, count: source.count)
+        }
+        buffer.base[buffer.count + 1 + source.count] = UInt8(ascii: "\"")
+        buffer.count += source.count + 2
+    }
+
     /// The inside of a JSON string: escaped bytes without the quotes.
     @inlinable
     mutating func appendEscapedContents(utf8 source: UnsafeBufferPointer<UInt8>) {
@@ -423,24 +439,14 @@ public struct JSONWriter: Sendable {
     }
 
     /// The index of the first byte at or after `start` that needs escaping, or `source.count`.
-    /// Eight bytes at a time: a word is skipped when none of its bytes is below 0x20, `"`, `\`
-    /// or DEL (the "has zero byte" bit trick; bytes of 0x80 and above never match).
+    /// Eight bytes at a time: a word is skipped when `escapeBits` finds nothing in it.
     @inlinable
     static func nextEscape(_ source: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard let base = source.baseAddress else { return source.count }
         var i = start
         let n = source.count
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         while i + 8 <= n {
-            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let below20 = (word &- ones &* 0x20) & ~word & highs
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let delete = word ^ (ones &* 0x7F)
-            let zeros =
-                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((delete &- ones) & ~delete)
-            if (below20 | (zeros & highs)) != 0 { break }
+            if escapeBits(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) != 0 { break }
             i += 8
         }
         while i < n {
@@ -449,6 +455,21 @@ public struct JSONWriter: Sendable {
             i += 1
         }
         return n
+    }
+
+    /// Non-zero when one of the eight bytes of `word` is below 0x20, `"`, `\` or DEL (the "has
+    /// zero byte" bit trick; bytes of 0x80 and above never match, and the answer for the word as
+    /// a whole is exact).
+    @inlinable @inline(__always)
+    static func escapeBits(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let below20 = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let delete = word ^ (ones &* 0x7F)
+        let zeros = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((delete &- ones) & ~delete)
+        return below20 | (zeros & highs)
     }
 
     /// Writes the escape of one byte that `nextEscape` stopped at.

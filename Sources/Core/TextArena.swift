@@ -30,21 +30,26 @@ public final class TextArena: @unchecked Sendable {
 
     /// Copies text in, repairing invalid UTF-8 to U+FFFD as `String(decoding:as:)` does, so a
     /// broken byte in the registry never costs the row (NUL bytes are kept).
+    /// The text also records whether it needs JSON escaping, found in the same pass.
     public func append(utf8 source: UnsafeBufferPointer<UInt8>) -> UTF8Text {
-        if UTF8Validation.isValid(source) { return appendValidated(source) }
+        if case .valid(let plain) = UTF8Validation.scan(source) { return append(source, plain: plain) }
         var repaired = String(decoding: source, as: UTF8.self)
         return repaired.withUTF8 { appendValidated($0) }
     }
 
     /// Copies bytes the caller knows are valid UTF-8.
     public func appendValidated(_ source: UnsafeBufferPointer<UInt8>) -> UTF8Text {
+        append(source, plain: JSONWriter.nextEscape(source, from: 0) == source.count)
+    }
+
+    private func append(_ source: UnsafeBufferPointer<UInt8>, plain: Bool) -> UTF8Text {
         let start = count
         if let address = source.baseAddress, source.count > 0 {
             reserve(source.count)
             (base + count).update(from: address, count: source.count)
             count += source.count
         }
-        return UTF8Text(arena: self, start: start, count: source.count)
+        return UTF8Text(arena: self, start: start, count: source.count, plain: plain)
     }
 
     private func reserve(_ extra: Int) {

@@ -11,15 +11,28 @@
 public struct UTF8Text: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringInterpolation {
     @usableFromInline let arena: TextArena
     @usableFromInline let start: Int
-    /// Length in bytes.
-    public let count: Int
+    /// The length in bytes, and in the top bit whether the text needs no JSON escaping: packed
+    /// so that the flag does not grow every text field of every row and event by a word.
+    @usableFromInline let lengthAndPlain: UInt
 
+    @usableFromInline static var plainBit: UInt { 1 << (UInt.bitWidth - 1) }
+
+    /// `plain` must be true only when no byte needs JSON escaping (`JSONWriter` then copies the
+    /// bytes as they are); false is always safe.
     @usableFromInline
-    init(arena: TextArena, start: Int, count: Int) {
+    init(arena: TextArena, start: Int, count: Int, plain: Bool) {
         self.arena = arena
         self.start = start
-        self.count = count
+        self.lengthAndPlain = UInt(count) | (plain ? Self.plainBit : 0)
     }
+
+    /// Length in bytes.
+    @inlinable public var count: Int { Int(bitPattern: lengthAndPlain & ~Self.plainBit) }
+
+    /// True when no byte is `"`, `\`, a C0 control or DEL, so JSON needs it only between quotes.
+    /// Found once as the text enters its arena (`UTF8Validation.scan`), instead of once per
+    /// formatter that writes it: ECS alone writes each id twice.
+    @inlinable public var needsNoJSONEscaping: Bool { lengthAndPlain & Self.plainBit != 0 }
 
     /// Text in an arena of its own, for values made outside a batch (tests, constants).
     public init(_ string: String) {
@@ -35,7 +48,9 @@ public struct UTF8Text: Sendable, Hashable, CustomStringConvertible, Expressible
     }
 
     /// The first `n` bytes (which must end on a character boundary).
-    func prefix(_ n: Int) -> UTF8Text { UTF8Text(arena: arena, start: start, count: min(n, count)) }
+    func prefix(_ n: Int) -> UTF8Text {
+        UTF8Text(arena: arena, start: start, count: min(n, count), plain: needsNoJSONEscaping)
+    }
 
     public var isEmpty: Bool { count == 0 }
 

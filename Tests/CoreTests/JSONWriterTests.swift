@@ -71,6 +71,10 @@ import Testing
             let out = text { $0.string(original) }
             let parsed = try JSONSerialization.jsonObject(with: Data(out.utf8), options: .fragmentsAllowed) as? String
             #expect(parsed == original, "U+\(String(scalar.value, radix: 16))")
+            // Arena text takes the copy-as-is path when its scan found nothing to escape.
+            let text = UTF8Text(original)
+            #expect(text.needsNoJSONEscaping == (scalar.value >= 0x20 && !"\"\\\u{7F}".unicodeScalars.contains(scalar)))
+            #expect(self.text { $0.string(text) } == out)
         }
     }
 }

@@ -19,6 +19,36 @@ import Testing
             let expected = String(validating: bytes, as: UTF8.self) != nil
             #expect(bytes.withUnsafeBufferPointer { UTF8Validation.isValid($0) } == expected, "\(bytes)")
         }
+    }
+
+    /// The escaping note made while validating matches a byte-by-byte look at the same text,
+    /// for words and tails of every length, with the byte that needs escaping anywhere.
+    @Test func scanNotesExactlyTheTextsThatNeedJSONEscaping() {
+        var random = SystemRandomNumberGenerator()
+        let needsEscaping: Set<UInt8> = Set(0..<0x20).union([0x22, 0x5C, 0x7F])
+        let pieces: [[UInt8]] = [
+            [0x41], [0x7A], [0x2F], [0x20], [0x7E], [0xC3, 0xA9], [0xE6, 0x9D, 0x8E], [0x22], [0x5C], [0x00], [0x1F],
+            [0x7F], [0x0A],
+        ]
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...20, using: &random)).flatMap { _ in
+                Int.random(in: 0..<8, using: &random) == 0
+                    ? pieces.randomElement(using: &random)! : pieces[Int.random(in: 0..<7, using: &random)]
+            }
+            let plain = !bytes.contains { needsEscaping.contains($0) }
+            #expect(bytes.withUnsafeBufferPointer { UTF8Validation.scan($0) } == .valid(plain: plain), "\(bytes)")
+            let arena = TextArena(capacity: 16)
+            #expect(bytes.withUnsafeBufferPointer { arena.append(utf8: $0) }.needsNoJSONEscaping == plain)
+            #expect(bytes.withUnsafeBufferPointer { arena.appendValidated($0) }.needsNoJSONEscaping == plain)
+        }
+        #expect([UInt8]([0x22, 0xFF]).withUnsafeBufferPointer { UTF8Validation.scan($0) } == .invalid)
+        // Repaired text is looked at again: U+FFFD needs no escaping, the quote still does.
+        let arena = TextArena(capacity: 16)
+        #expect([UInt8]([0x41, 0xFF]).withUnsafeBufferPointer { arena.append(utf8: $0) }.needsNoJSONEscaping)
+        #expect(![UInt8]([0x22, 0xFF]).withUnsafeBufferPointer { arena.append(utf8: $0) }.needsNoJSONEscaping)
+    }
+
+    @Test func validTextOfEveryShapeIsValid() {
         for text in ["", "plain ascii longer than eight bytes", "李雷@example.cn", "😀 and é", "nul\u{0}kept"] {
             #expect(Array(text.utf8).withUnsafeBufferPointer { UTF8Validation.isValid($0) })
         }

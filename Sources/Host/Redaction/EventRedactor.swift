@@ -100,7 +100,8 @@ public struct EventRedactor: Sendable {
 
     private static func format<A>(_ family: Int32, _ address: inout A, count: Int) -> String? {
         var buffer = [CChar](repeating: 0, count: count)
-        guard inet_ntop(family, &address, &buffer, socklen_t(count)) != nil else { return nil }
+        let written = withUnsafeBytes(of: &address) { inet_ntop(family, $0.baseAddress, &buffer, socklen_t(count)) }
+        guard written != nil else { return nil }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
