@@ -2,12 +2,14 @@
 ///
 /// Optional fields are nil when the row holds nothing (NULL or empty text); formatters omit them.
 public struct Event: Sendable, Equatable {
+    // Declared first so that the synthesized memberwise initializer's parameters differ from the
+    // public one's, which can then delegate to it (see the initializer below).
+    public var registryID: String
     /// The source row id: the delivery watermark and the SIEM-side event id.
     public var eventID: Int64
     public var kind: UTF8Text
     /// Seconds since the Unix epoch; 0 is a real time (1970-01-01T00:00:00Z), never "unset".
     public var occurredUnix: Int64
-    public var registryID: String
     public var tokenID: UTF8Text?
     public var fileID: UTF8Text?
     public var recipientID: UTF8Text?
@@ -20,32 +22,28 @@ public struct Event: Sendable, Equatable {
     /// A non-empty JSON object, canonical, when present.
     public var extra: JSONText?
 
+    /// The SIEM action name for this event's beacon kind.
+    public var action: String { BeaconAction.name(forKind: kind) }
+
+    /// `occurredUnix` as RFC 3339 UTC, second precision.
+    public var occurredAt: String { RFC3339.string(fromUnixSeconds: occurredUnix) }
+}
+
+extension Event {
+    /// Delegates to the synthesized memberwise initializer: one that assigns these `var`
+    /// properties one by one builds the event in a local and copies it out (Swift 6.3 -O), a
+    /// retain and a release of every text field of every event the mapper makes.
     public init(
         eventID: Int64, kind: UTF8Text, occurredUnix: Int64, registryID: String, tokenID: UTF8Text? = nil,
         fileID: UTF8Text? = nil, recipientID: UTF8Text? = nil, issuerID: UTF8Text? = nil, sourceIP: UTF8Text? = nil,
         userAgent: UTF8Text? = nil, qualifiedTimestamp: UTF8Text? = nil, tlogIndex: Int64? = nil,
         extra: JSONText? = nil
     ) {
-        self.eventID = eventID
-        self.kind = kind
-        self.occurredUnix = occurredUnix
-        self.registryID = registryID
-        self.tokenID = tokenID
-        self.fileID = fileID
-        self.recipientID = recipientID
-        self.issuerID = issuerID
-        self.sourceIP = sourceIP
-        self.userAgent = userAgent
-        self.qualifiedTimestamp = qualifiedTimestamp
-        self.tlogIndex = tlogIndex
-        self.extra = extra
+        self.init(
+            registryID: registryID, eventID: eventID, kind: kind, occurredUnix: occurredUnix, tokenID: tokenID,
+            fileID: fileID, recipientID: recipientID, issuerID: issuerID, sourceIP: sourceIP, userAgent: userAgent,
+            qualifiedTimestamp: qualifiedTimestamp, tlogIndex: tlogIndex, extra: extra)
     }
-
-    /// The SIEM action name for this event's beacon kind.
-    public var action: String { BeaconAction.name(forKind: kind) }
-
-    /// `occurredUnix` as RFC 3339 UTC, second precision.
-    public var occurredAt: String { RFC3339.string(fromUnixSeconds: occurredUnix) }
 }
 
 /// Action names the registry's existing export uses, so SIEM searches keep working.

@@ -2,7 +2,6 @@
 ///
 /// Columns a registry lacks (older schemas) read as `.null`; the mapper decides what a value means.
 public struct SourceRow: Sendable, Equatable {
-    public var id: Int64
     public var tokenID: SQLValue
     public var fileID: SQLValue
     public var recipientID: SQLValue
@@ -14,24 +13,21 @@ public struct SourceRow: Sendable, Equatable {
     public var timestamp: SQLValue
     public var qualifiedTimestamp: SQLValue
     public var tlogIndex: SQLValue
+    // Declared last so that the synthesized memberwise initializer's parameters differ from the
+    // public one's, which can then delegate to it (see `Event`'s initializer for why).
+    public var id: Int64
+}
 
+extension SourceRow {
     public init(
         id: Int64, tokenID: SQLValue = .null, fileID: SQLValue = .null, recipientID: SQLValue = .null,
         issuerID: SQLValue = .null, kind: SQLValue = .null, sourceIP: SQLValue = .null,
         userAgent: SQLValue = .null, extra: SQLValue = .null, timestamp: SQLValue = .null,
         qualifiedTimestamp: SQLValue = .null, tlogIndex: SQLValue = .null
     ) {
-        self.id = id
-        self.tokenID = tokenID
-        self.fileID = fileID
-        self.recipientID = recipientID
-        self.issuerID = issuerID
-        self.kind = kind
-        self.sourceIP = sourceIP
-        self.userAgent = userAgent
-        self.extra = extra
-        self.timestamp = timestamp
-        self.qualifiedTimestamp = qualifiedTimestamp
-        self.tlogIndex = tlogIndex
+        self.init(
+            tokenID: tokenID, fileID: fileID, recipientID: recipientID, issuerID: issuerID, kind: kind,
+            sourceIP: sourceIP, userAgent: userAgent, extra: extra, timestamp: timestamp,
+            qualifiedTimestamp: qualifiedTimestamp, tlogIndex: tlogIndex, id: id)
     }
 }

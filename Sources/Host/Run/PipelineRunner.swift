@@ -215,9 +215,7 @@ public struct PipelineRunner {
         var ids: [Int64] = []
         ends.reserveCapacity(events.count)
         ids.reserveCapacity(events.count)
-        // Indexed through a buffer pointer: `for event in events` would copy each event, and
-        // with it retain and release every text field.
-        try events.withUnsafeBufferPointer { events in
+        do {
             let prefixed = pipeline.sink.writesRecordPrefix
             for i in events.indices where events[i].eventID > checkpoint {
                 if prefixed {
