@@ -33,8 +33,10 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 time_once() {
     rm -f "$work/floor.json" "$work/out.jsonl"
     sync
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
-    read -r W K <"$work/time"
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
+    read -r W K U S <"$work/time"
+    # Every run, for reading the medians' spread: wall, user and system seconds, peak RSS.
+    echo "$(date -u +%H:%M:%S) wall=$W user=$U sys=$S rss_kb=$K :: ${*: -1}" >>bench/last-run-runs.log
 }
 
 # measure COMMAND...: runs it RUNS times; sets WALL (median s) and RSS (max KB)
@@ -71,6 +73,7 @@ measure_against_floor() {
 
 formatters=$("$bin" plugins | awk '/^formatters:/{f=1;next} /^[a-z]/{f=0} f && /^  [a-z]/{print $1}')
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+: >bench/last-run-runs.log
 exec > >(tee bench/last-run.md)
 echo "# Benchmark run $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo

@@ -5,6 +5,10 @@ import SIEMCore
 struct CEFExtensions {
     private var first = true
 
+    /// The bytes `escapeValue` and `escapeHeader` replace.
+    static let valueEscapes = EscapedBytes(UInt8(ascii: "\\"), UInt8(ascii: "="), 0x0A, 0x0D)
+    static let headerEscapes = EscapedBytes(UInt8(ascii: "\\"), UInt8(ascii: "|"), 0x0A, 0x0D)
+
     @inline(__always)
     static func escapeValue(_ byte: UInt8) -> StaticString? {
         switch byte {
@@ -46,13 +50,13 @@ struct CEFExtensions {
 
     mutating func add(_ name: StaticString, _ value: String, _ out: inout JSONWriter) {
         key(name, &out)
-        out.appendText(value, escape: Self.escapeValue)
+        out.appendText(value, escaping: Self.valueEscapes, with: Self.escapeValue)
     }
 
     /// Omitted when nil or empty, as every formatter omits empty optionals.
     mutating func add(_ name: StaticString, _ value: UTF8Text?, _ out: inout JSONWriter) {
         guard let value, !value.isEmpty else { return }
         key(name, &out)
-        out.appendText(value, escape: Self.escapeValue)
+        out.appendText(value, escaping: Self.valueEscapes, with: Self.escapeValue)
     }
 }

@@ -76,7 +76,7 @@ public struct CEFFormatter: EventFormatter {
         var start = JSONWriter(capacity: 128)
         start.appendRaw("CEF:0|" as StaticString)
         for field in [options.deviceVendor, options.deviceProduct, options.deviceVersion] {
-            start.appendText(field, escape: CEFExtensions.escapeHeader)
+            start.appendText(field, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)
             start.appendRaw("|" as StaticString)
         }
         headerStart = start.bytes
@@ -85,12 +85,12 @@ public struct CEFFormatter: EventFormatter {
 
     public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
         out.appendRaw(headerStart)
-        out.appendText(event.kind, escape: CEFExtensions.escapeHeader)  // Signature ID
+        out.appendText(event.kind, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)  // Signature ID
         out.appendRaw("|" as StaticString)
         if let known = BeaconAction.knownName(forKind: event.kind) {  // Name
             out.appendRaw(known)
         } else {
-            out.appendText(event.action, escape: CEFExtensions.escapeHeader)
+            out.appendText(event.action, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)
         }
         out.appendRaw(severityField)
 

@@ -128,7 +128,7 @@ public struct SyslogFormatter: EventFormatter {
         param("qualified_timestamp", event.qualifiedTimestamp, &out)
         if let tlog = event.tlogIndex { param("tlog_index", decimal: tlog, &out) }
         out.appendRaw(" registry_id=\"" as StaticString)
-        out.appendText(event.registryID, escape: Self.escapeParam)
+        out.appendText(event.registryID, escaping: Self.paramEscapes, with: Self.escapeParam)
         out.appendRaw("\" schema=\"oversight-syslog-1\"]" as StaticString)
 
         switch message {
@@ -157,6 +157,10 @@ public struct SyslogFormatter: EventFormatter {
         }
     }
 
+    /// The bytes `escapeParam` replaces.
+    static let paramEscapes = EscapedBytes(
+        UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "]"), 0x0A, 0x0D)
+
     /// PARAM-VALUE escaping (§6.3.3): `"`, `\` and `]` get a backslash. A line break would end
     /// the message for line-based transports and files; RFC 5424 allows any UTF-8 here, so it is
     /// kept as the two characters `\n` / `\r`.
@@ -178,7 +182,7 @@ public struct SyslogFormatter: EventFormatter {
         out.appendRaw(" " as StaticString)
         out.appendRaw(name)
         out.appendRaw("=\"" as StaticString)
-        out.appendText(value, escape: Self.escapeParam)
+        out.appendText(value, escaping: Self.paramEscapes, with: Self.escapeParam)
         out.appendRaw("\"" as StaticString)
     }
 
