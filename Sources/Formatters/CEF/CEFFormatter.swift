@@ -85,7 +85,8 @@ public struct CEFFormatter: EventFormatter {
 
     public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
         out.appendRaw(headerStart)
-        out.appendText(event.kind, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)  // Signature ID
+        // Signature ID
+        out.appendText(event.kind, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)
         out.appendRaw("|" as StaticString)
         if let known = BeaconAction.knownName(forKind: event.kind) {  // Name
             out.appendRaw(known)
