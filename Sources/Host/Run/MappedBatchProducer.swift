@@ -87,6 +87,10 @@ final class MappedBatchProducer: @unchecked Sendable {
                 }
             }
             let end = failure == nil ? rows[rows.count - 1].id : lastHandled
+            // The rows let go of their arena here, before the events go to the other thread: done
+            // at the next read instead, both threads would count references to the same arena at
+            // once, and every count would move its cache line between the cores.
+            rows.removeAll(keepingCapacity: true)
             let batch = Batch(events: events, end: end, failure: failure, deadLettered: rejected.map(\.row.id))
             guard put(.batch(batch)), failure == nil else { return }
         }
