@@ -2,15 +2,15 @@
 # The benchmark: formatted events per second from SQLite to a file, memory, and HTTP delivery
 # throughput, side by side with SQLite's own JSON output on the same database.
 #
-#   bash bench/run.sh                 # 100,000 and 1,000,000 rows, median of 3 runs each
-#   SIZES=100000 RUNS=5 bash bench/run.sh
+#   bash bench/run.sh                 # 100,000 and 1,000,000 rows, median of 5 runs each
+#   SIZES=100000 RUNS=3 bash bench/run.sh
 #
 # Prints a Markdown report (also written to bench/last-run.md). Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZES="${SIZES:-100000 1000000}"
-RUNS="${RUNS:-3}"
+RUNS="${RUNS:-5}"
 bash scripts/install-dependencies.sh
 swift build -c release --product siem-export >/dev/null
 swift build -c release --product siem-bench-receiver >/dev/null
