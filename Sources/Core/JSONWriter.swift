@@ -109,15 +109,23 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
-    @inlinable @_disfavoredOverload
+    /// Inlined into formatters with its common case, text that needs no escaping (a copy
+    /// between quotes); escaping is a call. The bytes are taken without `withUTF8`'s closure:
+    /// `value` is a parameter, so its arena stays alive for the whole call.
+    @inlinable @inline(__always) @_disfavoredOverload
     public mutating func string(_ value: UTF8Text) {
         separator()
         if value.needsNoJSONEscaping {
-            value.withUTF8 { appendQuoted(utf8: $0) }
+            appendQuoted(utf8: value.unsafeBytes)
         } else {
-            value.withUTF8 { appendEscaped(utf8: $0) }
+            appendEscapedOutOfLine(utf8: value.unsafeBytes)
         }
         needsComma = true
+    }
+
+    @usableFromInline @inline(never)
+    mutating func appendEscapedOutOfLine(utf8 source: UnsafeBufferPointer<UInt8>) {
+        appendEscaped(utf8: source)
     }
 
     /// A constant string known at compile time; it must not need escaping.

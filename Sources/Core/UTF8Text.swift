@@ -60,6 +60,11 @@ public struct UTF8Text: Sendable, Hashable, CustomStringConvertible, Expressible
         try withExtendedLifetime(arena) { try body(UnsafeBufferPointer(start: arena.base + start, count: count)) }
     }
 
+    /// The bytes, for code in this module that holds `self` for as long as it uses them (a
+    /// parameter does): no closure, so nothing for the optimizer to fail to inline.
+    @inlinable
+    var unsafeBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: arena.base + start, count: count) }
+
     public var string: String { withUTF8 { String(decoding: $0, as: UTF8.self) } }
 
     public var bytes: [UInt8] { withUTF8 { Array($0) } }
