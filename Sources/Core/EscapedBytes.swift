@@ -11,6 +11,11 @@ public struct EscapedBytes: Sendable {
         broadcasts = (b[0], b[1], b[2], b[3], b[4], b[5])
     }
 
+    /// Whether `byte` is in the set.
+    public func contains(_ byte: UInt8) -> Bool {
+        occurs(in: UInt64(byte) &* 0x0101_0101_0101_0101)
+    }
+
     /// Whether one of the eight bytes of `word` is in the set: the "has zero byte" test on
     /// `word` XOR each value, exact for the word as a whole.
     @inlinable @inline(__always)

@@ -41,6 +41,11 @@ extension JSONWriter {
         _ source: UnsafeBufferPointer<UInt8>, escaping escaped: EscapedBytes, with escape: (UInt8) -> StaticString?
     ) {
         guard let base = source.baseAddress else { return }
+        // Debug builds (the tests) check the contract: a byte `escape` replaces but `escaped`
+        // lacks would be copied unescaped whenever its word is skipped.
+        assert(
+            source.allSatisfy { escape($0) == nil || escaped.contains($0) },
+            "escape replaces a byte its EscapedBytes set lacks")
         let n = source.count
         buffer.reserve(n)
         var runStart = 0

@@ -35,6 +35,13 @@ import Testing
         }
     }
 
+    @Test func containsExactlyItsValues() {
+        let escaped = EscapedBytes(0x00, 0x22, 0x5C, 0x7F, 0x80, 0xFF)
+        for byte in UInt8.min...UInt8.max {
+            #expect(escaped.contains(byte) == [0x00, 0x22, 0x5C, 0x7F, 0x80, 0xFF].contains(byte), "\(byte)")
+        }
+    }
+
     @Test func oneToSixValues() {
         var writer = JSONWriter()
         let text = Array("a]b\"c\\d\ne\rf".utf8)
