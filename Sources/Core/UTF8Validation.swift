@@ -26,6 +26,15 @@ public enum UTF8Validation {
                 escapes |= JSONWriter.escapeBits(word)
                 i += 8
             }
+            // The last few bytes as one word ending at the end (it overlaps bytes already seen,
+            // which changes nothing): most texts are short and end in ASCII.
+            if i + 8 > n, n >= 8 {
+                let word = UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    escapes |= JSONWriter.escapeBits(word)
+                    break
+                }
+            }
             guard i < n else { break }
             let lead = base[i]
             if lead < 0x80 {
