@@ -57,7 +57,7 @@ public struct UTF8Text: Sendable, Hashable, CustomStringConvertible, Expressible
     /// The bytes, valid while `self` is.
     @inlinable
     public func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try withExtendedLifetime(arena) { try body(UnsafeBufferPointer(start: arena.base + start, count: count)) }
+        try withExtendedLifetime(arena) { try body(unsafeBytes) }
     }
 
     /// The bytes, for code in this module that holds `self` for as long as it uses them (a
