@@ -9,10 +9,17 @@ public enum ExternalTool {
     public struct Result: Sendable {
         public var status: Int32
         public var stdout: Data
-        public var stderr: String
+        public var stderrBytes: Data
+        /// Standard error as text (invalid UTF-8 shown as U+FFFD).
+        public var stderr: String { String(decoding: stderrBytes, as: UTF8.self) }
     }
 
-    public static func run(_ arguments: [String], input: Data? = nil) throws -> Result {
+    /// `executable` runs `arguments` (by default `env`, which looks the first one up on PATH), in
+    /// `directory` when given, with `environment` added to this process's.
+    public static func run(
+        _ arguments: [String], input: Data? = nil, executable: String = "/usr/bin/env", directory: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("siem-tool-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -28,8 +35,12 @@ public enum ExternalTool {
         }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = out
         process.standardError = err
         let stdin = Pipe()
@@ -42,6 +53,6 @@ public enum ExternalTool {
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: try Data(contentsOf: outURL),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+            stderrBytes: try Data(contentsOf: errURL))
     }
 }

@@ -50,38 +50,22 @@ struct CLIHarness {
 
     @discardableResult
     func run(_ arguments: [String], environment: [String: String] = [:], shellPrefix: String? = nil) throws -> Result {
-        let process = Process()
+        let executable: String
+        let processArguments: [String]
         if let shellPrefix {
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            executable = "/bin/bash"
             let quoted = ([Self.binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-            process.arguments = ["-c", shellPrefix + " exec " + quoted.joined(separator: " ")]
+            processArguments = ["-c", shellPrefix + " exec " + quoted.joined(separator: " ")]
         } else {
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = arguments
+            executable = Self.binary
+            processArguments = arguments
         }
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        // Files, not pipes: nothing can block on a full pipe, and no reader thread is needed.
-        let id = UUID().uuidString
-        let outURL = directory.appendingPathComponent(".stdout-\(id)")
-        let errURL = directory.appendingPathComponent(".stderr-\(id)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        return Result(
-            status: process.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
-            stderr: try String(contentsOf: errURL, encoding: .utf8))
+        let result = try ExternalTool.run(
+            processArguments, executable: executable, directory: directory, environment: environment)
+        // Both streams must be UTF-8: the tool never writes anything else.
+        guard let stdout = String(data: result.stdout, encoding: .utf8),
+            let stderr = String(data: result.stderrBytes, encoding: .utf8)
+        else { throw CocoaError(.fileReadInapplicableStringEncoding) }
+        return Result(status: result.status, stdout: stdout, stderr: stderr)
     }
 }
