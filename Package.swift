@@ -33,12 +33,12 @@ let package = Package(
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "SIEMCore", path: "Sources/Core"),
         .target(
-            name: "SIEMRegistry",
+            name: "SIEMInputs",
             dependencies: [
                 "SIEMCore",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
-            path: "Sources/Registry"
+            path: "Sources/Inputs"
         ),
         .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters"),
         .target(
@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "SIEMHost",
             dependencies: [
-                "SIEMCore", "SIEMRegistry", "SIEMFormatters", "SIEMSinks", "CLibCrypto",
+                "SIEMCore", "SIEMInputs", "SIEMFormatters", "SIEMSinks", "CLibCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -62,8 +62,8 @@ let package = Package(
             name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib"], path: "Sources/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"]),
         .testTarget(
-            name: "RegistryTests",
-            dependencies: ["SIEMRegistry", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "InputsTests",
+            dependencies: ["SIEMInputs", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMTestSupport"]),
         .testTarget(name: "SinksTests", dependencies: ["SIEMSinks", "SIEMTestSupport"]),

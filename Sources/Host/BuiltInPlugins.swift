@@ -1,6 +1,6 @@
 import SIEMCore
 import SIEMFormatters
-import SIEMRegistry
+import SIEMInputs
 import SIEMSinks
 
 /// Every plugin that ships with SIEMExport, one line each. A test fails when a formatter

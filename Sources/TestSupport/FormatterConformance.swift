@@ -27,8 +27,8 @@ public enum FormatterConformance {
         }
         for event in events {
             do {
-                var first = JSONWriter()
-                var second = JSONWriter()
+                var first = RecordWriter()
+                var second = RecordWriter()
                 try formatter.encode(event, into: &first)
                 try formatter.encode(event, into: &second)
                 if first.bytes != second.bytes {

@@ -25,8 +25,8 @@ import Testing
                 Int.random(in: 0..<6, using: &random) == 0
                     ? alphabet.randomElement(using: &random)! : UInt8.random(in: 0x41...0x5A, using: &random)
             }
-            var fast = JSONWriter()
-            var slow = JSONWriter()
+            var fast = RecordWriter()
+            var slow = RecordWriter()
             bytes.withUnsafeBufferPointer {
                 fast.appendText($0, escaping: escaped, with: Self.escape)
                 slow.appendText($0, escape: Self.escape)
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func oneToSixValues() {
-        var writer = JSONWriter()
+        var writer = RecordWriter()
         let text = Array("a]b\"c\\d\ne\rf".utf8)
         text.withUnsafeBufferPointer {
             writer.appendText($0, escaping: EscapedBytes(UInt8(ascii: "]"))) { $0 == UInt8(ascii: "]") ? "_" : nil }

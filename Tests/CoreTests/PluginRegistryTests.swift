@@ -39,7 +39,7 @@ struct DemoFormatter: EventFormatter {
 
     let options: Options
     init(options: Options, context: PluginContext) throws { self.options = options }
-    func encode(_ event: Event, into out: inout JSONWriter) throws {
+    func encode(_ event: Event, into out: inout RecordWriter) throws {
         out.beginObject()
         out.field("label", options.label)
         out.endObject()

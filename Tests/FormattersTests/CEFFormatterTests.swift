@@ -9,7 +9,7 @@ import Testing
         var options = CEFFormatter.Options()
         configure(&options)
         try options.validate()
-        var writer = JSONWriter()
+        var writer = RecordWriter()
         try CEFFormatter(options: options, context: PluginContext(baseDirectory: "/")).encode(event, into: &writer)
         return String(decoding: writer.bytes, as: UTF8.self)
     }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct ECSFormatterTests {
     func encode(_ event: Event, _ options: ECSFormatter.Options = .init()) throws -> [String: Any] {
-        var writer = JSONWriter()
+        var writer = RecordWriter()
         try ECSFormatter(options: options, context: PluginContext(baseDirectory: "/")).encode(event, into: &writer)
         return try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])
     }

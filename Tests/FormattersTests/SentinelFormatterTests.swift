@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct SentinelFormatterTests {
     func encode(_ event: Event) throws -> [String: Any] {
-        var writer = JSONWriter()
+        var writer = RecordWriter()
         try SentinelFormatter(options: .init(), context: PluginContext(baseDirectory: "/")).encode(event, into: &writer)
         return try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])
     }

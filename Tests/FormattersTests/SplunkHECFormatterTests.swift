@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct SplunkHECFormatterTests {
     func encode(_ event: Event, _ options: SplunkHECFormatter.Options = .init()) throws -> [String: Any] {
-        var writer = JSONWriter()
+        var writer = RecordWriter()
         try SplunkHECFormatter(options: options, context: PluginContext(baseDirectory: "/")).encode(
             event, into: &writer)
         return try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])

@@ -1,6 +1,6 @@
 import Foundation
 import SIEMCore
-import SIEMRegistry
+import SIEMInputs
 import SIEMTestSupport
 import Testing
 
@@ -23,7 +23,7 @@ import Testing
     static func fileExtension(_ framing: Framing?) -> String { framing == .lines ? "txt" : "json" }
 
     static func record(_ formatter: any EventFormatter, _ event: Event) throws -> [UInt8] {
-        var writer = JSONWriter()
+        var writer = RecordWriter()
         try formatter.encode(event, into: &writer)
         writer.endRecord()
         return writer.bytes

@@ -1,7 +1,7 @@
 import Foundation
 import SIEMCore
 import SIEMFormatters
-import SIEMRegistry
+import SIEMInputs
 import SIEMTestSupport
 import Testing
 
@@ -79,7 +79,7 @@ import Testing
             "example.org", "01.2.3.4", " 203.0.113.7", "", "unknown",
         ]
         var outputs = try OCSFEventClass.allCases.map { eventClass in
-            (try Self.formatter(eventClass, severity: OCSFSeverity.allCases.randomElement()!), JSONWriter())
+            (try Self.formatter(eventClass, severity: OCSFSeverity.allCases.randomElement()!), RecordWriter())
         }
         var events = 0
         for id in Int64(1)...1_500 {

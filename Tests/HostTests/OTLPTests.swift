@@ -105,7 +105,7 @@ import Testing
         try options.validate()
         let sink = try OTLPHTTPSink(options: options, context: PluginContext(baseDirectory: "/", pipelineName: "otel"))
         func batch(_ ids: ClosedRange<Int64>) -> EncodedBatch {
-            var writer = JSONWriter()
+            var writer = RecordWriter()
             var ends: [Int] = []
             for id in ids {
                 writer.appendRaw(

@@ -1,7 +1,7 @@
 import Foundation
 import SIEMCore
 import SIEMFormatters
-import SIEMRegistry
+import SIEMInputs
 import SIEMTestSupport
 import Testing
 

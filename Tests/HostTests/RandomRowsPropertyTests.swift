@@ -1,6 +1,6 @@
 import Foundation
 import SIEMCore
-import SIEMRegistry
+import SIEMInputs
 import Testing
 
 @testable import SIEMHost
@@ -84,7 +84,7 @@ import Testing
             }
             exported += 1
             for formatter in formatters {
-                var writer = JSONWriter()
+                var writer = RecordWriter()
                 try formatter.encode(event, into: &writer)
                 let bytes = writer.bytes
                 #expect(!bytes.contains(0x0A) && !bytes.contains(0x0D), "one line per record")

@@ -19,7 +19,7 @@ import Testing
 
     func batch(_ options: SyslogFormatter.Options = .init()) throws -> EncodedBatch {
         let formatter = try SyslogFormatter(options: options, context: PluginContext(baseDirectory: "/"))
-        var writer = JSONWriter()
+        var writer = RecordWriter()
         var ends: [Int] = []
         for event in Self.events {
             try formatter.encode(event, into: &writer)

@@ -27,7 +27,7 @@ import Testing
         options.url = "http://127.0.0.1:9"
         let prefixer = try! ElasticsearchSink(options: options, context: PluginContext(baseDirectory: "/"))
         #expect(prefixer.writesRecordPrefix)
-        var writer = JSONWriter()
+        var writer = RecordWriter()
         var ends: [Int] = []
         for id in ids {
             prefixer.writeRecordPrefix(eventID: id, registryID: "reg1", into: &writer)

@@ -31,30 +31,30 @@ struct CEFExtensions {
         }
     }
 
-    private mutating func key(_ name: StaticString, _ out: inout JSONWriter) {
+    private mutating func key(_ name: StaticString, _ out: inout RecordWriter) {
         if !first { out.appendRaw(" " as StaticString) }
         first = false
         out.appendRaw(name)
         out.appendRaw("=" as StaticString)
     }
 
-    mutating func add(_ name: StaticString, _ value: StaticString, _ out: inout JSONWriter) {
+    mutating func add(_ name: StaticString, _ value: StaticString, _ out: inout RecordWriter) {
         key(name, &out)
         out.appendRaw(value)
     }
 
-    mutating func add(_ name: StaticString, decimal value: Int64, _ out: inout JSONWriter) {
+    mutating func add(_ name: StaticString, decimal value: Int64, _ out: inout RecordWriter) {
         key(name, &out)
         out.appendRawDecimal(value)
     }
 
-    mutating func add(_ name: StaticString, _ value: String, _ out: inout JSONWriter) {
+    mutating func add(_ name: StaticString, _ value: String, _ out: inout RecordWriter) {
         key(name, &out)
         out.appendText(value, escaping: Self.valueEscapes, with: Self.escapeValue)
     }
 
     /// Omitted when nil or empty, as every formatter omits empty optionals.
-    mutating func add(_ name: StaticString, _ value: UTF8Text?, _ out: inout JSONWriter) {
+    mutating func add(_ name: StaticString, _ value: UTF8Text?, _ out: inout RecordWriter) {
         guard let value, !value.isEmpty else { return }
         key(name, &out)
         out.appendText(value, escaping: Self.valueEscapes, with: Self.escapeValue)

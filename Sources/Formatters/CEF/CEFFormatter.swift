@@ -73,7 +73,7 @@ public struct CEFFormatter: EventFormatter {
     let severityField: [UInt8]
 
     public init(options: Options, context: PluginContext) throws {
-        var start = JSONWriter(capacity: 128)
+        var start = RecordWriter(capacity: 128)
         start.appendRaw("CEF:0|" as StaticString)
         for field in [options.deviceVendor, options.deviceProduct, options.deviceVersion] {
             start.appendText(field, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)
@@ -83,7 +83,7 @@ public struct CEFFormatter: EventFormatter {
         severityField = Array("|\(options.severity)|".utf8)
     }
 
-    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
         out.appendRaw(headerStart)
         // Signature ID
         out.appendText(event.kind, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)

@@ -55,7 +55,7 @@ public struct ECSFormatter: EventFormatter {
         ecsVersion = UTF8Text(options.ecsVersion)
     }
 
-    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
         out.beginObject()
         out.key("@timestamp")
         out.rfc3339(event.occurredUnix)

@@ -94,7 +94,7 @@ public struct OCSFFormatter: EventFormatter {
         try options.validate()
         eventClass = OCSFEventClass(rawValue: options.class)!
         let severity = OCSFSeverity(rawValue: options.severity)!
-        var w = JSONWriter(capacity: 512)
+        var w = RecordWriter(capacity: 512)
         w.beginObject()
         /// An id and its caption sibling (`activity_id` and `activity_name`…).
         func pair(_ idKey: StaticString, _ id: Int64, _ nameKey: StaticString, _ name: String) {
@@ -120,7 +120,7 @@ public struct OCSFFormatter: EventFormatter {
         text.count <= 40 && IPAddressSyntax.isIPAddress(text)
     }
 
-    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
         out.appendRaw(header)
         out.int(event.occurredUnix &* 1_000)  // OCSF timestamp_t: milliseconds since the epoch
         out.field("message", actionOf: event)
@@ -188,7 +188,7 @@ public struct OCSFFormatter: EventFormatter {
     /// `metadata`: the OCSF version and product (both required), the event's own id
     /// `<registry>:<row id>` (the Elasticsearch `_id` too), the row id as the original id, and
     /// the beacon kind as the source's event code.
-    private func writeMetadata(_ event: borrowing Event, into out: inout JSONWriter) {
+    private func writeMetadata(_ event: borrowing Event, into out: inout RecordWriter) {
         out.key("metadata")
         out.beginObject()
         out.field("version", constant: Self.ocsfVersion)
@@ -205,7 +205,7 @@ public struct OCSFFormatter: EventFormatter {
     }
 
     /// `"uid":"<registry>:<row id>"`, the id of the OCSF event (`metadata`) and of its finding.
-    private func writeEventUID(_ event: borrowing Event, into out: inout JSONWriter) {
+    private func writeEventUID(_ event: borrowing Event, into out: inout RecordWriter) {
         out.key("uid")
         out.beginString()
         out.stringContents(event.registryID)
@@ -216,7 +216,7 @@ public struct OCSFFormatter: EventFormatter {
 
     /// `src_endpoint` when the row holds an address, and `dst_endpoint`, the responder of the
     /// callback: the registry, by its configured `registry_id`.
-    private func writeEndpoints(source address: UTF8Text?, _ event: borrowing Event, into out: inout JSONWriter) {
+    private func writeEndpoints(source address: UTF8Text?, _ event: borrowing Event, into out: inout RecordWriter) {
         if let address {
             out.key("src_endpoint")
             out.beginObject()

@@ -9,7 +9,7 @@ struct OTLPAnyValue {
     let input: UnsafeBufferPointer<UInt8>
     var index = 0
 
-    static func write(canonical json: UTF8Text, into out: inout JSONWriter) {
+    static func write(canonical json: UTF8Text, into out: inout RecordWriter) {
         json.withUTF8 { bytes in
             var converter = OTLPAnyValue(input: bytes)
             converter.value(&out)
@@ -17,7 +17,7 @@ struct OTLPAnyValue {
     }
 
     /// Writes the members of one AnyValue (without its braces).
-    mutating func value(_ out: inout JSONWriter) {
+    mutating func value(_ out: inout RecordWriter) {
         guard index < input.count else { return }
         switch input[index] {
         case UInt8(ascii: "{"):
@@ -68,7 +68,7 @@ struct OTLPAnyValue {
     }
 
     /// Copies one string token, quotes included.
-    mutating func copyString(_ out: inout JSONWriter) {
+    mutating func copyString(_ out: inout RecordWriter) {
         let start = index
         index += 1
         while index < input.count {
@@ -83,7 +83,7 @@ struct OTLPAnyValue {
         out.appendRaw(UnsafeBufferPointer(rebasing: input[start..<index]))
     }
 
-    mutating func number(_ out: inout JSONWriter) {
+    mutating func number(_ out: inout RecordWriter) {
         let start = index
         while index < input.count {
             let c = input[index]

@@ -21,7 +21,7 @@ public struct OTLPLogFormatter: EventFormatter {
     /// `timeUnixNano` is an unsigned 64-bit count of nanoseconds: it can hold 1970 to 2554.
     static let representableSeconds: ClosedRange<Int64> = 0...(Int64(bitPattern: UInt64.max / 1_000_000_000))
 
-    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
         out.beginObject()
         // A time the field cannot hold is left out, and so is 1970-01-01T00:00:00Z, because 0
         // means "unknown" there; the exact time is always in `oversight.occurred_at`.
@@ -66,7 +66,7 @@ public struct OTLPLogFormatter: EventFormatter {
 
 /// `{"key":…,"value":<AnyValue>}` entries.
 struct OTLPAttributes {
-    var out: JSONWriter
+    var out: RecordWriter
 
     mutating func constant(_ key: StaticString, _ value: StaticString) {
         entry(key) {
@@ -112,7 +112,7 @@ struct OTLPAttributes {
     /// Inlined with its closure: called a dozen times per record, the call and closure context
     /// cost more than the few bytes it writes.
     @inline(__always)
-    mutating func entry(_ key: StaticString, _ value: (inout JSONWriter) -> Void) {
+    mutating func entry(_ key: StaticString, _ value: (inout RecordWriter) -> Void) {
         out.beginObject()
         out.key("key")
         out.string(key)

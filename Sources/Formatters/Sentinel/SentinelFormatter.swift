@@ -18,7 +18,7 @@ public struct SentinelFormatter: EventFormatter {
 
     public init(options: NoOptions, context: PluginContext) throws {}
 
-    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
         out.beginObject()
         out.key("TimeGenerated")
         out.rfc3339(event.occurredUnix)

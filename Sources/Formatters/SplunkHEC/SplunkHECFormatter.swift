@@ -76,7 +76,7 @@ public struct SplunkHECFormatter: EventFormatter {
         self.options = options
     }
 
-    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
         out.beginObject()
         out.key("time")
         out.int(event.occurredUnix)

@@ -100,7 +100,7 @@ public struct SyslogFormatter: EventFormatter {
         message = options.message
     }
 
-    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
         out.appendRaw(priVersion)
         out.appendRawRFC3339(event.occurredUnix)  // the registry keeps whole seconds
         out.appendRaw(middle)
@@ -177,7 +177,7 @@ public struct SyslogFormatter: EventFormatter {
     }
 
     /// ` name="value"`, left out when the value is nil or empty.
-    private func param(_ name: StaticString, _ value: UTF8Text?, _ out: inout JSONWriter) {
+    private func param(_ name: StaticString, _ value: UTF8Text?, _ out: inout RecordWriter) {
         guard let value, !value.isEmpty else { return }
         out.appendRaw(" " as StaticString)
         out.appendRaw(name)
@@ -186,7 +186,7 @@ public struct SyslogFormatter: EventFormatter {
         out.appendRaw("\"" as StaticString)
     }
 
-    private func param(_ name: StaticString, decimal value: Int64, _ out: inout JSONWriter) {
+    private func param(_ name: StaticString, decimal value: Int64, _ out: inout RecordWriter) {
         out.appendRaw(" " as StaticString)
         out.appendRaw(name)
         out.appendRaw("=\"" as StaticString)

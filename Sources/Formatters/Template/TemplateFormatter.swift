@@ -75,11 +75,11 @@ public struct TemplateFormatter: EventFormatter {
         fields = options.fields
     }
 
-    public func encode(_ event: borrowing Event, into out: inout JSONWriter) throws {
+    public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
         Self.writeObject(fields, event, &out)
     }
 
-    static func writeObject(_ fields: [TemplateField], _ event: Event, _ out: inout JSONWriter) {
+    static func writeObject(_ fields: [TemplateField], _ event: Event, _ out: inout RecordWriter) {
         out.beginObject()
         for field in fields where !isEmpty(field.value, event) {
             out.key(field.key)
@@ -112,7 +112,7 @@ public struct TemplateFormatter: EventFormatter {
         }
     }
 
-    static func write(_ value: TemplateValue, _ event: Event, _ out: inout JSONWriter) {
+    static func write(_ value: TemplateValue, _ event: Event, _ out: inout RecordWriter) {
         switch value {
         case .constant(let text):
             out.string(text)
@@ -127,7 +127,7 @@ public struct TemplateFormatter: EventFormatter {
             case .epochMS: out.int(event.occurredUnix.multipliedReportingOverflow(by: 1_000).partialValue)
             case .lower: out.string(text(source, event).lowercased())
             case .json:
-                var inner = JSONWriter(capacity: 256)
+                var inner = RecordWriter(capacity: 256)
                 writeNatural(source, event, &inner)
                 out.string(String(decoding: inner.bytes, as: UTF8.self))
             }
@@ -136,7 +136,7 @@ public struct TemplateFormatter: EventFormatter {
 
     /// A field in its natural JSON type: ids and text as strings, the time as RFC 3339, the tlog
     /// index as a number, `extra` as its object.
-    static func writeNatural(_ source: TemplateField.Source, _ event: Event, _ out: inout JSONWriter) {
+    static func writeNatural(_ source: TemplateField.Source, _ event: Event, _ out: inout RecordWriter) {
         switch source {
         case .eventID: out.intString(event.eventID)
         case .kind: out.string(event.kind)

@@ -76,7 +76,7 @@ struct GoldenCommand: AsyncParsableCommand {
 
         /// `# template <version>` and then one line per sample event.
         static func render(_ formatter: TemplateFormatter) throws -> [UInt8] {
-            var writer = JSONWriter()
+            var writer = RecordWriter()
             writer.appendRaw(Array("# template \(formatter.version)\n".utf8))
             for event in SampleEvents.all {
                 try formatter.encode(event, into: &writer)

@@ -48,7 +48,7 @@ struct StderrLogHandler: LogHandler {
             let pairs = keys.map { " \($0)=\(metadata[$0]!)" }.joined()
             return prefix + message + pairs + "\n"
         case .json:
-            var w = JSONWriter(capacity: 256)
+            var w = RecordWriter(capacity: 256)
             w.beginObject()
             w.key("time")
             w.rfc3339(Int64(now.timeIntervalSince1970))

@@ -61,7 +61,7 @@ public struct PipelineRunner {
         if let end = query.throughID { metrics?.sourceEnd(end) }
         defer { producer.finish() }
         // One writer per pipeline, reused: its memory is allocated once, not per batch.
-        var writers = pipelines.map { _ in JSONWriter(capacity: batchSize * 1_024) }
+        var writers = pipelines.map { _ in RecordWriter(capacity: batchSize * 1_024) }
 
         // Each pipeline keeps up to its sink's `maxInFlight` batches in flight: the next batch is
         // formatted while the sink delivers earlier ones, and checkpoints are recorded as they are
@@ -208,7 +208,7 @@ public struct PipelineRunner {
 
     /// Formats the events after `checkpoint` for one pipeline, one record per line.
     static func encode(
-        _ events: [Event], after checkpoint: Int64, with pipeline: AssembledPipeline, writer: inout JSONWriter
+        _ events: [Event], after checkpoint: Int64, with pipeline: AssembledPipeline, writer: inout RecordWriter
     ) throws -> EncodedBatch {
         writer.reset()
         var ends: [Int] = []

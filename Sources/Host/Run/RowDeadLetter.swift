@@ -29,7 +29,7 @@ public final class RowDeadLetter: @unchecked Sendable {
     /// Writes the rows of one batch at once, durably.
     func append(_ rejected: [(row: SourceRow, reason: String)]) throws {
         guard !rejected.isEmpty else { return }
-        var writer = JSONWriter(capacity: 1_024 * rejected.count)
+        var writer = RecordWriter(capacity: 1_024 * rejected.count)
         let now = Int64(Date().timeIntervalSince1970)
         for (row, reason) in rejected {
             Self.render(row, reason: reason, at: now, into: &writer)
@@ -39,7 +39,7 @@ public final class RowDeadLetter: @unchecked Sendable {
         try file!.appendLines(writer.bytes)
     }
 
-    static func render(_ row: SourceRow, reason: String, at now: Int64, into w: inout JSONWriter) {
+    static func render(_ row: SourceRow, reason: String, at now: Int64, into w: inout RecordWriter) {
         w.beginObject()
         w.key("time")
         w.rfc3339(now)

@@ -13,7 +13,7 @@ enum RunSummaryFile {
         to path: String
     ) throws {
         let snapshot = metrics.snapshot()
-        var w = JSONWriter()
+        var w = RecordWriter()
         w.beginObject()
         w.key("started")
         w.rfc3339(Int64(metrics.started.timeIntervalSince1970))

@@ -31,7 +31,7 @@ public final class DeadLetterFile: @unchecked Sendable {
 
     /// Appends `{"pipeline":…,"event_id":…,"reason":…,"record":<record>}`.
     public func append(pipeline: String, eventID: Int64, reason: String, record: ArraySlice<UInt8>) throws {
-        var writer = JSONWriter(capacity: record.count + 256)
+        var writer = RecordWriter(capacity: record.count + 256)
         writer.beginObject()
         writer.key("pipeline")
         writer.string(pipeline)

@@ -148,7 +148,7 @@ public final class ElasticsearchSink: EventSink {
     /// the batch as it is formatted, so a request body is the batch's own bytes. The document id
     /// is stable across re-sends and unique across registries: a re-sent event is a 409, not a
     /// duplicate.
-    public func writeRecordPrefix(eventID: Int64, registryID: String, into w: inout JSONWriter) {
+    public func writeRecordPrefix(eventID: Int64, registryID: String, into w: inout RecordWriter) {
         w.beginObject()
         w.key("create")
         w.beginObject()

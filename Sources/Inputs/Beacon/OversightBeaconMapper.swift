@@ -100,7 +100,7 @@ public struct OversightBeaconMapper: EventMapper {
         case .other(let json): return raw(json.bytes)
         case .invalid:
             var escaped: [UInt8] = []
-            text.withUTF8 { JSONWriter.appendEscaped($0, to: &escaped) }
+            text.withUTF8 { RecordWriter.appendEscaped($0, to: &escaped) }
             return raw(escaped)
         }
     }

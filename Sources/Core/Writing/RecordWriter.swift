@@ -1,16 +1,17 @@
-/// Canonical compact JSON written straight into a byte buffer.
+/// Writes one formatter's records straight into a byte buffer: canonical compact JSON here, and
+/// the text formats' escaped appends (CEF, syslog) in `RecordWriterText.swift`.
 ///
-/// Keys come out in the order the formatter writes them, separators are compact, strings are
+/// JSON keys come out in the order the formatter writes them, separators are compact, strings are
 /// escaped per RFC 8259 (control characters and U+007F as `\u00XX`, `/` left alone, non-ASCII
 /// as raw UTF-8). The same event always gives the same bytes, which is what golden files need,
 /// and no per-event dictionary or Foundation call sits in the hot path. The buffer is shared by
 /// copies of a writer: pass it `inout`, as formatters do, rather than copying it.
-public struct JSONWriter: Sendable {
-    @usableFromInline let buffer: JSONOutputBuffer
+public struct RecordWriter: Sendable {
+    @usableFromInline let buffer: RecordBuffer
     @usableFromInline var needsComma = false
 
     public init(capacity: Int = 4_096) {
-        buffer = JSONOutputBuffer(capacity: capacity)
+        buffer = RecordBuffer(capacity: capacity)
     }
 
     /// Empties the writer, keeping its memory for the next batch.
@@ -372,14 +373,14 @@ public struct JSONWriter: Sendable {
     @inlinable
     mutating func appendEscapedContents(utf8 source: UnsafeBufferPointer<UInt8>) {
         var runStart = 0
-        var i = JSONWriter.nextEscape(source, from: 0)
+        var i = RecordWriter.nextEscape(source, from: 0)
         while i < source.count {
             if let base = source.baseAddress, runStart < i {
                 buffer.append(UnsafeRawPointer(base + runStart), count: i - runStart)
             }
-            JSONWriter.writeEscape(source[i]) { buffer.append($0) }
+            RecordWriter.writeEscape(source[i]) { buffer.append($0) }
             runStart = i + 1
-            i = JSONWriter.nextEscape(source, from: runStart)
+            i = RecordWriter.nextEscape(source, from: runStart)
         }
         if let base = source.baseAddress, runStart < source.count {
             buffer.append(UnsafeRawPointer(base + runStart), count: source.count - runStart)

@@ -2,9 +2,9 @@ import Foundation
 import SIEMCore
 import Testing
 
-@Suite struct JSONWriterTests {
-    func text(_ body: (inout JSONWriter) -> Void) -> String {
-        var writer = JSONWriter()
+@Suite struct RecordWriterTests {
+    func text(_ body: (inout RecordWriter) -> Void) -> String {
+        var writer = RecordWriter()
         body(&writer)
         return String(decoding: writer.bytes, as: UTF8.self)
     }
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func recordsAreSeparatedByOneNewlineAndCommaStateResets() {
-        var writer = JSONWriter()
+        var writer = RecordWriter()
         writer.beginObject()
         writer.endObject()
         writer.endRecord()

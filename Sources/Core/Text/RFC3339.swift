@@ -11,7 +11,7 @@ public enum RFC3339 {
         }
     }
 
-    static func write(unixSeconds seconds: Int64, into buffer: JSONOutputBuffer) {
+    static func write(unixSeconds seconds: Int64, into buffer: RecordBuffer) {
         buffer.reserve(20)
         buffer.count += write(unixSeconds: seconds, to: buffer.base + buffer.count)
     }

@@ -23,7 +23,7 @@ public enum UTF8Validation {
             while i + 8 <= n {
                 let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
                 if word & 0x8080_8080_8080_8080 != 0 { break }
-                escapes |= JSONWriter.escapeBits(word)
+                escapes |= RecordWriter.escapeBits(word)
                 i += 8
             }
             // The last few bytes as one word ending at the end (it overlaps bytes already seen,
@@ -31,7 +31,7 @@ public enum UTF8Validation {
             if i + 8 > n, n >= 8 {
                 let word = UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)
                 if word & 0x8080_8080_8080_8080 == 0 {
-                    escapes |= JSONWriter.escapeBits(word)
+                    escapes |= RecordWriter.escapeBits(word)
                     break
                 }
             }

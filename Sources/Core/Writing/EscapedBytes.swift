@@ -1,5 +1,5 @@
 /// The few byte values a text format escapes (at most six), tested eight bytes at a time so that
-/// `JSONWriter.appendText(_:escaping:with:)` copies runs of plain text instead of looking at
+/// `RecordWriter.appendText(_:escaping:with:)` copies runs of plain text instead of looking at
 /// each byte through a closure.
 public struct EscapedBytes: Sendable {
     @usableFromInline let broadcasts: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)

@@ -4,12 +4,12 @@
     import Darwin
 #endif
 
-/// The growable byte buffer under `JSONWriter`: a malloc'd block written through a pointer.
+/// The growable byte buffer under `RecordWriter`: a malloc'd block written through a pointer.
 ///
 /// `[UInt8].append` pays a uniqueness check and a capacity check per call; a formatter makes
 /// dozens of small appends per event, so this buffer does one capacity check and a `memcpy`.
 @usableFromInline
-final class JSONOutputBuffer: @unchecked Sendable {
+final class RecordBuffer: @unchecked Sendable {
     @exclusivity(unchecked) @usableFromInline var base: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) @usableFromInline var count = 0
     @exclusivity(unchecked) @usableFromInline var capacity: Int

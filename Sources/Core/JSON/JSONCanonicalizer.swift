@@ -259,7 +259,7 @@ public enum JSONCanonicalizer {
         }
 
         /// Reads a string token; a run without escapes is escaped straight from the input, one with
-        /// escapes is decoded into `scratch` first. Either way the output is `JSONWriter`'s form.
+        /// escapes is decoded into `scratch` first. Either way the output is `RecordWriter`'s form.
         mutating func string() throws(Stop) {
             index += 1
             let start = index
@@ -267,7 +267,7 @@ public enum JSONCanonicalizer {
                 let c = input[index]
                 if c == UInt8(ascii: "\"") {
                     let run = UnsafeBufferPointer(rebasing: input[start..<index])
-                    if JSONWriter.nextEscape(run, from: 0) == run.count {
+                    if RecordWriter.nextEscape(run, from: 0) == run.count {
                         emitInput(start - 1..<index + 1)  // `"run"` is its own canonical form
                     } else {
                         emitEscaped(run)
@@ -316,7 +316,7 @@ public enum JSONCanonicalizer {
 
         mutating func emitEscaped(_ text: UnsafeBufferPointer<UInt8>) {
             escaped.removeAll(keepingCapacity: true)
-            JSONWriter.appendEscaped(text, to: &escaped)
+            RecordWriter.appendEscaped(text, to: &escaped)
             let bytes = escaped
             bytes.withUnsafeBufferPointer { emit($0) }
         }

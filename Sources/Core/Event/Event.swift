@@ -62,7 +62,7 @@ public enum BeaconAction {
     }
 }
 
-extension JSONWriter {
+extension RecordWriter {
     /// `"name":"<action name>"` for an event, without making a `String` for the known kinds.
     public mutating func field(_ name: StaticString, actionOf event: Event) {
         key(name)

@@ -3,7 +3,7 @@ import GRDB
 import SIEMCore
 import Testing
 
-@testable import SIEMRegistry
+@testable import SIEMInputs
 
 @Suite struct OversightRegistrySourceTests {
     func source(_ path: String) throws -> OversightRegistrySource {

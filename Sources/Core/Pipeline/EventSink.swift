@@ -57,14 +57,14 @@ public protocol EventSink: Plugin, Sendable {
     /// request body can be the batch's own bytes, not a copy interleaved with per-record lines.
     var writesRecordPrefix: Bool { get }
     /// Writes what goes before one record (Elasticsearch's action line and its newline).
-    func writeRecordPrefix(eventID: Int64, registryID: String, into writer: inout JSONWriter)
+    func writeRecordPrefix(eventID: Int64, registryID: String, into writer: inout RecordWriter)
 }
 
 extension EventSink {
     public var destination: String { Self.id }
     public var maxInFlight: Int { 1 }
     public var writesRecordPrefix: Bool { false }
-    public func writeRecordPrefix(eventID: Int64, registryID: String, into writer: inout JSONWriter) {}
+    public func writeRecordPrefix(eventID: Int64, registryID: String, into writer: inout RecordWriter) {}
     public func start() async throws {}
 }
 
@@ -109,7 +109,7 @@ extension EncodedBatch {
     /// (opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding).
     public func otlpLogsBody(_ range: Range<Int>? = nil) -> [UInt8] {
         let range = range ?? 0..<count
-        var head = JSONWriter(capacity: 256)
+        var head = RecordWriter(capacity: 256)
         head.beginObject()
         head.key("resourceLogs")
         head.beginArray()

@@ -1,7 +1,7 @@
 /// Canonical compact JSON, already rendered: what `extra` becomes once per event, so every
 /// formatter copies bytes instead of walking a tree.
 ///
-/// Canonical means: no insignificant whitespace, strings escaped as `JSONWriter` escapes them,
+/// Canonical means: no insignificant whitespace, strings escaped as `RecordWriter` escapes them,
 /// numbers exactly as written, key order kept, no repeated key in an object. When the registry's
 /// text is canonical already (the usual case) it is the row's own bytes, not a copy.
 public struct JSONText: Sendable, Equatable, CustomStringConvertible {
@@ -18,7 +18,7 @@ public struct JSONText: Sendable, Equatable, CustomStringConvertible {
 
     /// Renders a parsed value canonically.
     public init(_ value: JSONValue) {
-        var writer = JSONWriter(capacity: 64)
+        var writer = RecordWriter(capacity: 64)
         writer.value(value)
         self.init(canonicalBytes: writer.bytes)
     }

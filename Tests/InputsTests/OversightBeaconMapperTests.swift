@@ -3,7 +3,7 @@ import SIEMCore
 import SIEMTestSupport
 import Testing
 
-@testable import SIEMRegistry
+@testable import SIEMInputs
 
 @Suite struct OversightBeaconMapperTests {
     let mapper: OversightBeaconMapper = {

@@ -30,7 +30,7 @@ public protocol EventFormatter: Plugin, Sendable {
     /// Other names `siem-export export --format` accepts (e.g. `splunk` for `splunk_hec`).
     static var aliases: [String] { get }
     /// Appends exactly one record (no trailing newline) to `out`.
-    func encode(_ event: borrowing Event, into out: inout JSONWriter) throws
+    func encode(_ event: borrowing Event, into out: inout RecordWriter) throws
 }
 
 extension EventFormatter {

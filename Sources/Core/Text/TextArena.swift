@@ -39,7 +39,7 @@ public final class TextArena: @unchecked Sendable {
 
     /// Copies bytes the caller knows are valid UTF-8.
     public func appendValidated(_ source: UnsafeBufferPointer<UInt8>) -> UTF8Text {
-        append(source, plain: JSONWriter.nextEscape(source, from: 0) == source.count)
+        append(source, plain: RecordWriter.nextEscape(source, from: 0) == source.count)
     }
 
     private func append(_ source: UnsafeBufferPointer<UInt8>, plain: Bool) -> UTF8Text {

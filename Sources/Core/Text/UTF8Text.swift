@@ -6,7 +6,7 @@
 
 /// Text as valid UTF-8 bytes in a `TextArena`: what row and event text columns hold.
 ///
-/// Formatters write it without ever making a `String` (`JSONWriter.field(_:_:)` takes it as is);
+/// Formatters write it without ever making a `String` (`RecordWriter.field(_:_:)` takes it as is);
 /// `string` is there for code off the hot path. Equality is by bytes.
 public struct UTF8Text: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringInterpolation {
     @usableFromInline let arena: TextArena
@@ -17,7 +17,7 @@ public struct UTF8Text: Sendable, Hashable, CustomStringConvertible, Expressible
 
     @usableFromInline static var plainBit: UInt { 1 << (UInt.bitWidth - 1) }
 
-    /// `plain` must be true only when no byte needs JSON escaping (`JSONWriter` then copies the
+    /// `plain` must be true only when no byte needs JSON escaping (`RecordWriter` then copies the
     /// bytes as they are); false is always safe.
     @usableFromInline
     init(arena: TextArena, start: Int, count: Int, plain: Bool) {

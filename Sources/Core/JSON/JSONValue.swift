@@ -35,7 +35,7 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// The compact canonical JSON text of this value.
     public var jsonText: String {
-        var writer = JSONWriter(capacity: 64)
+        var writer = RecordWriter(capacity: 64)
         writer.value(self)
         return String(decoding: writer.bytes, as: UTF8.self)
     }

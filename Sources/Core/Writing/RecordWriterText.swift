@@ -1,6 +1,6 @@
 /// The writer's side for text formats (CEF, syslog): bytes appended as they are or with the
 /// format's own escaping, no JSON structure.
-extension JSONWriter {
+extension RecordWriter {
     /// Appends a constant as is (text formats: CEF, syslog).
     @inlinable @inline(__always)
     public mutating func appendRaw(_ constant: StaticString) {
