@@ -7,18 +7,7 @@ import SIEMCore
 public enum FormatterConformance {
     /// Returns every problem found; an empty list means the formatter conforms.
     public static func problems<F: EventFormatter>(_ type: F.Type, events: [Event]) -> [String] {
-        var problems: [String] = []
-        do {
-            let decoded = try JSONDecoder().decode(F.Options.self, from: Data("{}".utf8))
-            if decoded != F.Options() { problems.append("\(F.id): Options() differs from options decoded from {}") }
-        } catch {
-            problems.append("\(F.id): options cannot be decoded from {}: \(error)")
-        }
-        var registry = PluginRegistry()
-        registry.register(formatter: F.self)
-        for option in registry.formatters[F.id]?.description.options ?? [] where option.defaultValue == "?" {
-            problems.append("\(F.id): option '\(option.key)' has no property named after it (key in camel case)")
-        }
+        var problems = OptionsConformance.problems(F.Options.self, plugin: F.id)
         let formatter: F
         do {
             formatter = try F(options: F.Options(), context: PluginContext(baseDirectory: "/"))

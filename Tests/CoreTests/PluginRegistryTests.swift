@@ -11,30 +11,15 @@ struct DemoFormatter: EventFormatter {
     static let aliases = ["demo"]
 
     struct Options: PluginOptions {
-        var label: String
-        var maxItems: Int
+        var label = "x"
+        var maxItems = 3
         var note: String?
-        enum CodingKeys: String, OptionKey {
-            case label
-            case maxItems = "max_items"
-            case note
-            var help: String { "help for \(rawValue)" }
-        }
-        init() {
-            label = "x"
-            maxItems = 3
-            note = nil
-        }
-        init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&label, .label)
-            try c.update(&maxItems, .maxItems)
-            try c.update(&note, .note)
-        }
-        func validate() throws {
-            if maxItems < 1 { throw SIEMError.invalidOption(key: "max_items", message: "must be at least 1") }
-        }
+
+        static let specs: [OptionSpec<Options>] = [
+            .init("label", \.label, help: "help for label"),
+            .init("max_items", \.maxItems, help: "help for max_items", range: 1...100),
+            .init("note", \.note, help: "help for note"),
+        ]
     }
 
     let options: Options
@@ -43,19 +28,6 @@ struct DemoFormatter: EventFormatter {
         out.beginObject()
         out.field("label", options.label)
         out.endObject()
-    }
-}
-
-struct DictionaryOptions: OptionsDecoding {
-    let json: String
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoderShim.decode(T.self, json)
-    }
-}
-
-enum JSONDecoderShim {
-    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(json.utf8))
     }
 }
 
@@ -84,12 +56,17 @@ enum JSONDecoderShim {
         registry.register(formatter: DemoFormatter.self)
         let entry = try #require(registry.formatters["demo_fmt"])
         let made = try entry.make(
-            options: DictionaryOptions(json: #"{"max_items": 9}"#), context: PluginContext(baseDirectory: "/"))
+            options: JSONOptions(#"{"max_items": 9}"#), context: PluginContext(baseDirectory: "/"))
         let demo = try #require(made as? DemoFormatter)
         #expect(demo.options.maxItems == 9)
         #expect(demo.options.label == "x")
-        #expect(throws: SIEMError.invalidOption(key: "max_items", message: "must be at least 1")) {
-            try entry.check(options: DictionaryOptions(json: #"{"max_items": 0}"#))
+        do {
+            try entry.check(options: JSONOptions(#"{"max_items": 0, "label": 5}"#))
+            Issue.record("a bad value passed")
+        } catch let problems as OptionProblems {
+            // Every bad key at once, not only the first.
+            #expect(problems.problems.map(\.key) == ["label", "max_items"])
+            #expect(problems.problems.last?.message == "must be from 1 to 100")
         }
     }
 

@@ -111,9 +111,10 @@ enum SampleFormatterOptions {
     }
 }
 
-/// Decodes every options type from an empty mapping: each plugin's defaults.
+/// An empty mapping: each plugin's defaults.
 struct EmptyOptions: OptionsDecoding {
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data("{}".utf8))
+    var keys: [String] { [] }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: String) throws -> T {
+        throw SIEMError.invalidOption(key: key, message: "absent")
     }
 }

@@ -99,8 +99,8 @@ import Testing
         defer { collector.stop() }
         var options = OTLPHTTPSink.Options()
         options.endpoint = collector.baseURL + "/"
-        options.http.retryInitialMS = 1
-        options.http.retryMaxMS = 5
+        options.http.retry.retryInitialMS = 1
+        options.http.retry.retryMaxMS = 5
         options.headers = ["Authorization": "Bearer otlp-secret-token"]
         try options.validate()
         let sink = try OTLPHTTPSink(options: options, context: PluginContext(baseDirectory: "/", pipelineName: "otel"))

@@ -35,9 +35,9 @@ import Testing
         options.address = address
         options.transport = transport
         options.caFile = caFile
-        options.maxRetries = 1
-        options.retryInitialMS = 1
-        options.retryMaxMS = 5
+        options.retry.maxRetries = 1
+        options.retry.retryInitialMS = 1
+        options.retry.retryMaxMS = 5
         options.timeoutMS = 2_000
         try options.validate()
         return try SyslogSink(options: options, context: PluginContext(baseDirectory: "/", pipelineName: "syslog"))

@@ -73,8 +73,8 @@ final class FakeAzureMonitor: @unchecked Sendable {
         options.clientID = "app-1"
         options.clientSecret = secret
         options.tokenURL = azure.server.baseURL + "/tenant-1/oauth2/v2.0/token"
-        options.http.retryInitialMS = 1
-        options.http.retryMaxMS = 20
+        options.http.retry.retryInitialMS = 1
+        options.http.retry.retryMaxMS = 20
         if gzip { options.http.compression = .gzip }
         try options.validate()
         return try AzureLogsIngestionSink(

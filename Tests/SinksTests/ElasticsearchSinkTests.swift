@@ -13,8 +13,8 @@ import Testing
         var options = ElasticsearchSink.Options()
         options.url = es.url
         options.apiKey = "c2llbTpzZWNyZXQta2V5"
-        options.http.retryInitialMS = 1
-        options.http.retryMaxMS = 20
+        options.http.retry.retryInitialMS = 1
+        options.http.retry.retryMaxMS = 20
         configure(&options)
         try options.validate()
         return try ElasticsearchSink(
@@ -115,7 +115,7 @@ import Testing
         defer { flaky.stop() }
         var options = ElasticsearchSink.Options()
         options.url = flaky.baseURL
-        options.http.retryInitialMS = 1
+        options.http.retry.retryInitialMS = 1
         let retried = try ElasticsearchSink(options: options, context: PluginContext(baseDirectory: "/"))
         #expect(try await retried.send(batch(1...1)).accepted == 1)
 

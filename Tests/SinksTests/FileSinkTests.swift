@@ -83,9 +83,14 @@ import Testing
     }
 
     @Test func optionDefaultsAreTheDecodedEmptyOptions() throws {
-        #expect(try JSONDecoder().decode(FileSink.Options.self, from: Data("{}".utf8)) == FileSink.Options())
-        #expect(throws: (any Error).self) {
-            try JSONDecoder().decode(FileSink.Options.self, from: Data(#"{"mode":"sideways"}"#.utf8))
+        #expect(OptionsConformance.problems(FileSink.Options.self, plugin: "file").isEmpty)
+        #expect(
+            try FileSink.Options.decode(from: JSONOptions(#"{"path":"x"}"#))
+                == {
+                    var o = FileSink.Options(); o.path = "x"; return o
+                }())
+        #expect(throws: OptionProblems.self) {
+            try FileSink.Options.decode(from: JSONOptions(#"{"path":"x","mode":"sideways"}"#))
         }
     }
 }

@@ -8,8 +8,8 @@ import Testing
     func sink(_ url: String, configure: (inout HTTPSink.Options) -> Void = { _ in }) throws -> HTTPSink {
         var options = HTTPSink.Options()
         options.url = url
-        options.http.retryInitialMS = 1
-        options.http.retryMaxMS = 20
+        options.http.retry.retryInitialMS = 1
+        options.http.retry.retryMaxMS = 20
         configure(&options)
         try options.validate()
         return try HTTPSink(options: options, context: PluginContext(baseDirectory: "/", pipelineName: "generic"))
@@ -69,7 +69,7 @@ import Testing
             count.next() == 0 ? .json(429, "{}", headers: [("Retry-After", "1")]) : .json(200, "{}")
         }
         defer { server.stop() }
-        let sink = try sink(server.baseURL) { $0.http.retryMaxMS = 5_000 }
+        let sink = try sink(server.baseURL) { $0.http.retry.retryMaxMS = 5_000 }
         let start = Date()
         _ = try await sink.send(SinkTestBatches.batch(1...1))
         #expect(Date().timeIntervalSince(start) >= 0.95, "waited as the receiver asked, not the 1 ms back-off")
@@ -101,7 +101,7 @@ import Testing
         defer { server.stop() }
         let sink = try sink(server.baseURL) {
             $0.http.timeoutMS = 200
-            $0.http.maxRetries = 1
+            $0.http.retry.maxRetries = 1
         }
         await #expect(throws: SIEMError.self) { _ = try await sink.send(SinkTestBatches.batch(1...1)) }
         do {
@@ -116,7 +116,7 @@ import Testing
         let server = try LoopbackHTTPServer { _ in .json(200, "{}") }
         let url = server.baseURL
         server.stop()
-        let sink = try sink(url) { $0.http.maxRetries = 2 }
+        let sink = try sink(url) { $0.http.retry.maxRetries = 2 }
         do {
             _ = try await sink.send(SinkTestBatches.batch(1...1))
             Issue.record("delivered to a closed port")
@@ -170,7 +170,7 @@ import Testing
         defer { server.stop() }
         let anonymous = try sink(server.baseURL) {
             $0.http.caFile = certificates.caFile
-            $0.http.maxRetries = 0
+            $0.http.retry.maxRetries = 0
         }
         await #expect(throws: SIEMError.self) { _ = try await anonymous.send(SinkTestBatches.batch(1...1)) }
         #expect(server.requests.isEmpty, "no request got through without a client certificate")

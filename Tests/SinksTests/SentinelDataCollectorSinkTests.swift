@@ -55,8 +55,8 @@ import Testing
         options.workspaceID = Self.workspace
         options.sharedKey = key
         options.url = server.baseURL
-        options.http.retryInitialMS = 1
-        options.http.retryMaxMS = 20
+        options.http.retry.retryInitialMS = 1
+        options.http.retry.retryMaxMS = 20
         configure(&options)
         try options.validate()
         return try SentinelDataCollectorSink(
@@ -100,7 +100,7 @@ import Testing
         options.workspaceID = Self.workspace
         options.sharedKey = Self.key
         options.url = server.baseURL
-        options.http.retryInitialMS = 1
+        options.http.retry.retryInitialMS = 1
         let sink = try SentinelDataCollectorSink(
             options: options, context: PluginContext(baseDirectory: "/"), now: { 1_767_225_600 + Int64(clock.next()) })
         #expect(try await sink.send(SinkTestBatches.batch(1...2)).accepted == 2)

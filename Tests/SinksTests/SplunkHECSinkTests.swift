@@ -16,8 +16,8 @@ import Testing
         var options = SplunkHECSink.Options()
         options.url = hec.url
         options.token = token ?? hec.token
-        options.http.retryInitialMS = 1
-        options.http.retryMaxMS = 20
+        options.http.retry.retryInitialMS = 1
+        options.http.retry.retryMaxMS = 20
         options.ackPollMS = 5
         configure(&options)
         try options.validate()

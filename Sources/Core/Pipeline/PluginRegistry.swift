@@ -1,20 +1,3 @@
-/// Decodes one plugin's options from wherever the host found them (a YAML node, CLI flags).
-///
-/// Core never imports a YAML library: the host hands plugins this instead.
-public protocol OptionsDecoding {
-    func decode<T: Decodable>(_ type: T.Type) throws -> T
-}
-
-/// One option as `siem-export plugins` lists it.
-public struct OptionDescription: Sendable, Equatable {
-    public let key: String
-    public let help: String
-    /// The default as text, read off `Options()`; "none" for an optional without one.
-    public let defaultValue: String
-    /// Must be given by reference in a config.
-    public let isSecret: Bool
-}
-
 /// What the registry knows of a plugin without making one.
 public struct PluginDescription: Sendable {
     public enum Kind: String, Sendable { case source, mapper, formatter, sink }
@@ -24,6 +7,8 @@ public struct PluginDescription: Sendable {
     /// The Swift type, so tests can match source folders to registrations.
     public let typeName: String
     public let options: [OptionDescription]
+    /// What is wrong with the options' declaration (`PluginOptions.declarationProblems`).
+    public let declarationProblems: [String]
     public let schema: SchemaVersion?
     public let framing: Framing?
     public let aliases: [String]
@@ -37,7 +22,8 @@ public struct PluginRegistration<Instance>: Sendable {
     let factory: @Sendable (any OptionsDecoding, PluginContext) throws -> Instance
     let checker: @Sendable (any OptionsDecoding) throws -> Void
 
-    /// Decodes and validates the options without making the plugin (no file or database opened).
+    /// Decodes and validates the options without making the plugin (no file or database opened);
+    /// throws `OptionProblems` with every problem found.
     public func check(options: any OptionsDecoding) throws {
         try checker(options)
     }
@@ -95,60 +81,11 @@ public struct PluginRegistry: Sendable {
     ) -> PluginRegistration<Instance> {
         let description = PluginDescription(
             kind: kind, id: P.id, summary: P.summary, typeName: String(describing: P.self),
-            options: describeOptions(P.Options.self), schema: schema, framing: framing, aliases: aliases)
+            options: P.Options.descriptions, declarationProblems: P.Options.declarationProblems, schema: schema,
+            framing: framing, aliases: aliases)
         return PluginRegistration(
             description: description,
-            factory: { decoding, context in
-                let options = try decoding.decode(P.Options.self)
-                try options.validate()
-                return try make(options, context)
-            },
-            checker: { decoding in try decoding.decode(P.Options.self).validate() })
+            factory: { decoding, context in try make(P.Options.decode(from: decoding), context) },
+            checker: { decoding in _ = try P.Options.decode(from: decoding) })
     }
-
-    /// Reads each key's default off `Options()`, so a default is stated once, in `init()`, and
-    /// the listing can never disagree with it. Convention: the property is the key in camel case
-    /// (`busy_timeout_ms` → `busyTimeoutMS`), compared without case. Keys of `FlattenedOptions`
-    /// properties follow the plugin's own.
-    static func describeOptions<O: PluginOptions>(_ type: O.Type) -> [OptionDescription] {
-        let defaults = O()
-        var options = describe(keys: O.CodingKeys.self, defaults: defaults)
-        for child in Mirror(reflecting: defaults).children {
-            if let group = child.value as? any FlattenedOptions { options += describeGroup(group) }
-        }
-        return options
-    }
-
-    private static func describeGroup<F: FlattenedOptions>(_ group: F) -> [OptionDescription] {
-        describe(keys: F.CodingKeys.self, defaults: group)
-    }
-
-    private static func describe<K: OptionKey>(keys: K.Type, defaults: Any) -> [OptionDescription] {
-        let mirror = Mirror(reflecting: defaults)
-        return K.allCases.map { key in
-            let property = key.stringValue.replacingUnderscores().lowercased()
-            let child = mirror.children.first { $0.label?.lowercased() == property }
-            return OptionDescription(
-                key: key.stringValue, help: key.help, defaultValue: child.map { describe($0.value) } ?? "?",
-                isSecret: key.isSecret)
-        }
-    }
-
-    private static func describe(_ value: Any) -> String {
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional {
-            guard let wrapped = mirror.children.first else { return "none" }
-            return describe(wrapped.value)
-        }
-        if let value = value as? any RawRepresentable { return "\(value.rawValue)" }
-        if let strings = value as? [String] { return strings.isEmpty ? "[]" : strings.joined(separator: ", ") }
-        if let map = value as? [String: String] {
-            return map.isEmpty ? "{}" : map.keys.sorted().map { "\($0): …" }.joined(separator: ", ")
-        }
-        return "\(value)"
-    }
-}
-
-extension String {
-    fileprivate func replacingUnderscores() -> String { String(unicodeScalars.filter { $0 != "_" }) }
 }

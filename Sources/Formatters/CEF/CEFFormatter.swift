@@ -16,55 +16,27 @@ public struct CEFFormatter: EventFormatter {
     public static let framing = Framing.lines
 
     public struct Options: PluginOptions {
-        public var deviceVendor: String
-        public var deviceProduct: String
-        public var deviceVersion: String
-        public var severity: String
+        public var deviceVendor = "Oversight"
+        public var deviceProduct = "Beacon Registry"
+        public var deviceVersion = "1"
+        public var severity = "5"
 
-        public enum CodingKeys: String, OptionKey {
-            case deviceVendor = "device_vendor"
-            case deviceProduct = "device_product"
-            case deviceVersion = "device_version"
-            case severity
+        static let severityWords = ["Unknown", "Low", "Medium", "High", "Very-High"]
 
-            public var help: String {
-                switch self {
-                case .deviceVendor: return "CEF header Device Vendor"
-                case .deviceProduct: return "CEF header Device Product"
-                case .deviceVersion: return "CEF header Device Version"
-                case .severity: return "CEF Severity: 0–10, or Unknown, Low, Medium, High, Very-High"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] = [
+            .init("device_vendor", \.deviceVendor, help: "CEF header Device Vendor", check: OptionRules.nonEmpty),
+            .init("device_product", \.deviceProduct, help: "CEF header Device Product", check: OptionRules.nonEmpty),
+            .init("device_version", \.deviceVersion, help: "CEF header Device Version", check: OptionRules.nonEmpty),
+            .init(
+                "severity", \.severity, help: "CEF Severity: 0–10, or Unknown, Low, Medium, High, Very-High",
+                check: { severity in
+                    guard severityWords.contains(severity) || (Int(severity).map { (0...10).contains($0) } ?? false)
+                    else { return "'\(severity)' is not 0–10 or one of \(severityWords.joined(separator: ", "))" }
+                    return nil
+                }),
+        ]
 
-        public init() {
-            deviceVendor = "Oversight"
-            deviceProduct = "Beacon Registry"
-            deviceVersion = "1"
-            severity = "5"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&deviceVendor, .deviceVendor)
-            try c.update(&deviceProduct, .deviceProduct)
-            try c.update(&deviceVersion, .deviceVersion)
-            try c.update(&severity, .severity)
-        }
-
-        public func validate() throws {
-            let words = ["Unknown", "Low", "Medium", "High", "Very-High"]
-            guard words.contains(severity) || (Int(severity).map { (0...10).contains($0) } ?? false) else {
-                throw SIEMError.invalidOption(
-                    key: "severity", message: "'\(severity)' is not 0–10 or one of \(words.joined(separator: ", "))")
-            }
-            for (key, value) in [
-                ("device_vendor", deviceVendor), ("device_product", deviceProduct), ("device_version", deviceVersion),
-            ] where value.isEmpty {
-                throw SIEMError.invalidOption(key: key, message: "must not be empty")
-            }
-        }
+        public init() {}
     }
 
     /// `CEF:0|vendor|product|version|`, escaped once.

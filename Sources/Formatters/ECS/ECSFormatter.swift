@@ -21,31 +21,21 @@ public struct ECSFormatter: EventFormatter {
     ]
 
     public struct Options: PluginOptions {
-        public var ecsVersion: String
+        public var ecsVersion = "8.11.0"
 
-        public enum CodingKeys: String, OptionKey {
-            case ecsVersion = "ecs_version"
-            public var help: String {
-                "value of `ecs.version`; one of " + ECSFormatter.supportedECSVersions.joined(separator: ", ")
-            }
-        }
+        public static let specs: [OptionSpec<Options>] = [
+            .init(
+                "ecs_version", \.ecsVersion,
+                help: "value of `ecs.version`; one of " + ECSFormatter.supportedECSVersions.joined(separator: ", "),
+                check: { version in
+                    ECSFormatter.supportedECSVersions.contains(version)
+                        ? nil
+                        : "'\(version)' is not supported; use one of "
+                            + ECSFormatter.supportedECSVersions.joined(separator: ", ")
+                })
+        ]
 
-        public init() { ecsVersion = "8.11.0" }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&ecsVersion, .ecsVersion)
-        }
-
-        public func validate() throws {
-            guard ECSFormatter.supportedECSVersions.contains(ecsVersion) else {
-                throw SIEMError.invalidOption(
-                    key: "ecs_version",
-                    message: "'\(ecsVersion)' is not supported; use one of "
-                        + ECSFormatter.supportedECSVersions.joined(separator: ", "))
-            }
-        }
+        public init() {}
     }
 
     /// Held as `UTF8Text`: written into every document, so not a `String` escaped each time.

@@ -24,64 +24,33 @@ public struct OCSFFormatter: EventFormatter {
     public static let ocsfVersion: StaticString = "1.8.0"
 
     public struct Options: PluginOptions {
-        /// The key is `class`; the property is named after it, as the options listing expects.
-        public var `class`: String
-        public var severity: String
-        public var productName: String
-        public var vendorName: String
+        /// The key is `class`; the property is named after it.
+        public var `class` = OCSFEventClass.networkActivity.rawValue
+        public var severity = OCSFSeverity.informational.rawValue
+        public var productName = "Beacon Registry"
+        public var vendorName = "Oversight"
 
-        public enum CodingKeys: String, OptionKey {
-            case `class`
-            case severity
-            case productName = "product_name"
-            case vendorName = "vendor_name"
-
-            public var help: String {
-                switch self {
-                case .class:
-                    return "OCSF class: network_activity (4001) or detection_finding (2004)"
-                case .severity:
-                    return "severity_id of every event: informational, low, medium, high or critical"
-                case .productName: return "metadata.product.name"
-                case .vendorName: return "metadata.product.vendor_name"
-                }
-            }
-        }
-
-        public init() {
-            `class` = OCSFEventClass.networkActivity.rawValue
-            severity = OCSFSeverity.informational.rawValue
-            productName = "Beacon Registry"
-            vendorName = "Oversight"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&`class`, .class)
-            try c.update(&severity, .severity)
-            try c.update(&productName, .productName)
-            try c.update(&vendorName, .vendorName)
-        }
-
-        public func validate() throws {
-            guard OCSFEventClass(rawValue: `class`) != nil else {
-                throw SIEMError.invalidOption(
-                    key: "class",
-                    message: "'\(`class`)' is not one of "
+        public static let specs: [OptionSpec<Options>] = [
+            .init(
+                "class", \.class, help: "OCSF class: network_activity (4001) or detection_finding (2004)",
+                check: { value in
+                    guard OCSFEventClass(rawValue: value) == nil else { return nil }
+                    return "'\(value)' is not one of "
                         + OCSFEventClass.allCases.map(\.rawValue).joined(separator: ", ")
-                        + " (security_finding, 2001, is deprecated since OCSF 1.1.0)")
-            }
-            guard OCSFSeverity(rawValue: severity) != nil else {
-                throw SIEMError.invalidOption(
-                    key: "severity",
-                    message: "'\(severity)' is not one of "
-                        + OCSFSeverity.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            for (key, value) in [("product_name", productName), ("vendor_name", vendorName)] where value.isEmpty {
-                throw SIEMError.invalidOption(key: key, message: "must not be empty")
-            }
-        }
+                        + " (security_finding, 2001, is deprecated since OCSF 1.1.0)"
+                }),
+            .init(
+                "severity", \.severity,
+                help: "severity_id of every event: informational, low, medium, high or critical",
+                check: { value in
+                    guard OCSFSeverity(rawValue: value) == nil else { return nil }
+                    return "'\(value)' is not one of " + OCSFSeverity.allCases.map(\.rawValue).joined(separator: ", ")
+                }),
+            .init("product_name", \.productName, help: "metadata.product.name", check: OptionRules.nonEmpty),
+            .init("vendor_name", \.vendorName, help: "metadata.product.vendor_name", check: OptionRules.nonEmpty),
+        ]
+
+        public init() {}
     }
 
     let eventClass: OCSFEventClass
@@ -91,9 +60,10 @@ public struct OCSFFormatter: EventFormatter {
     let vendorName: UTF8Text
 
     public init(options: Options, context: PluginContext) throws {
-        try options.validate()
-        eventClass = OCSFEventClass(rawValue: options.class)!
-        let severity = OCSFSeverity(rawValue: options.severity)!
+        guard let eventClass = OCSFEventClass(rawValue: options.class),
+            let severity = OCSFSeverity(rawValue: options.severity)
+        else { throw SIEMError.invalidOption(key: "class", message: "unknown class or severity (see `plugins`)") }
+        self.eventClass = eventClass
         var w = RecordWriter(capacity: 512)
         w.beginObject()
         /// An id and its caption sibling (`activity_id` and `activity_name`…).

@@ -17,49 +17,24 @@ public struct SplunkHECFormatter: EventFormatter {
 
     public struct Options: PluginOptions {
         public var host: String?
-        public var source: String
-        public var sourcetype: String
+        public var source = "oversight:registry"
+        public var sourcetype = "oversight:beacon"
         public var index: String?
 
-        public enum CodingKeys: String, OptionKey {
-            case host, source, sourcetype, index
-            public var help: String {
-                switch self {
-                case .host: return "HEC `host` metadata; the registry id when unset"
-                case .source: return "HEC `source` metadata"
-                case .sourcetype: return "HEC `sourcetype` metadata"
-                case .index: return "HEC `index`; omitted when unset so the token's default index applies"
-                }
-            }
-        }
-
-        public init() {
-            host = nil
-            source = "oversight:registry"
-            sourcetype = "oversight:beacon"
-            index = nil
-        }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&host, .host)
-            try c.update(&source, .source)
-            try c.update(&sourcetype, .sourcetype)
-            try c.update(&index, .index)
-        }
-
-        public func validate() throws {
-            if source.isEmpty { throw SIEMError.invalidOption(key: "source", message: "must not be empty") }
-            if sourcetype.isEmpty { throw SIEMError.invalidOption(key: "sourcetype", message: "must not be empty") }
-            if let index, !Self.isValidIndexName(index) {
-                throw SIEMError.invalidOption(
-                    key: "index",
-                    message:
+        public static let specs: [OptionSpec<Options>] = [
+            .init("host", \.host, help: "HEC `host` metadata; the registry id when unset"),
+            .init("source", \.source, help: "HEC `source` metadata", check: OptionRules.nonEmpty),
+            .init("sourcetype", \.sourcetype, help: "HEC `sourcetype` metadata", check: OptionRules.nonEmpty),
+            .init(
+                "index", \.index, help: "HEC `index`; omitted when unset so the token's default index applies",
+                check: { index in
+                    guard let index, !Self.isValidIndexName(index) else { return nil }
+                    return
                         "'\(index)' is not a Splunk index name (lowercase letters, digits, '_' and '-', not starting with '_' or '-')"
-                )
-            }
-        }
+                }),
+        ]
+
+        public init() {}
 
         /// Splunk's rule for index names (indexes.conf): a letter or digit first, then a-z 0-9 _ -.
         static func isValidIndexName(_ name: String) -> Bool {

@@ -17,72 +17,47 @@ public struct SyslogFormatter: EventFormatter {
     public enum Message: String, OptionChoice { case json, text, none }
 
     public struct Options: PluginOptions {
-        public var facility: String
-        public var severity: String
+        public var facility = "audit"
+        public var severity = "notice"
         public var hostname: String?
-        public var appName: String
-        public var sdID: String
-        public var message: Message
+        public var appName = "oversight-registry"
+        public var sdID = "beacon@32473"
+        public var message = Message.json
 
-        public enum CodingKeys: String, OptionKey {
-            case facility, severity, hostname
-            case appName = "app_name"
-            case sdID = "sd_id"
-            case message
-
-            public var help: String {
-                switch self {
-                case .facility: return "0–23 or a name (kern, user, …, authpriv, …, audit, …, local0–local7)"
-                case .severity: return "0–7 or a name (emerg, alert, crit, err, warning, notice, info, debug)"
-                case .hostname: return "HOSTNAME field (the registry host's FQDN); unset: the NILVALUE -"
-                case .appName: return "APP-NAME field (1–48 printable ASCII characters)"
-                case .sdID: return "structured-data ID, name@<your private enterprise number>"
-                case .message: return "MSG: json (the event as one JSON object), text (a short sentence) or none"
+        public static let specs: [OptionSpec<Options>] = [
+            .init(
+                "facility", \.facility, help: "0–23 or a name (kern, user, …, authpriv, …, audit, …, local0–local7)",
+                check: { SyslogCodes.facility($0) == nil ? "'\($0)' is not 0–23 or a facility name" : nil }),
+            .init(
+                "severity", \.severity, help: "0–7 or a name (emerg, alert, crit, err, warning, notice, info, debug)",
+                check: { SyslogCodes.severity($0) == nil ? "'\($0)' is not 0–7 or a severity name" : nil }),
+            .init(
+                "hostname", \.hostname, help: "HOSTNAME field (the registry host's FQDN); unset: the NILVALUE -",
+                check: { hostname in
+                    guard let hostname, !SyslogCodes.isPrintableASCII(hostname, maximum: 255) else { return nil }
+                    return "must be 1–255 printable ASCII characters"
+                }),
+            .init(
+                "app_name", \.appName, help: "APP-NAME field (1–48 printable ASCII characters)",
+                check: {
+                    SyslogCodes.isPrintableASCII($0, maximum: 48) ? nil : "must be 1–48 printable ASCII characters"
                 }
-            }
-        }
+            ),
+            .init(
+                "sd_id", \.sdID, help: "structured-data ID, name@<your private enterprise number>",
+                check: { sdID in
+                    let parts = sdID.split(separator: "@", omittingEmptySubsequences: false)
+                    guard parts.count == 2, !parts[0].isEmpty, SyslogCodes.isSDName(sdID),
+                        parts[1].allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), !parts[1].isEmpty
+                    else { return "'\(sdID)' is not name@<private enterprise number>, e.g. beacon@32473" }
+                    return nil
+                }),
+            .init(
+                "message", \.message,
+                help: "MSG: json (the event as one JSON object), text (a short sentence) or none"),
+        ]
 
-        public init() {
-            facility = "audit"
-            severity = "notice"
-            hostname = nil
-            appName = "oversight-registry"
-            sdID = "beacon@32473"
-            message = .json
-        }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&facility, .facility)
-            try c.update(&severity, .severity)
-            try c.update(&hostname, .hostname)
-            try c.update(&appName, .appName)
-            try c.update(&sdID, .sdID)
-            try c.update(&message, .message)
-        }
-
-        public func validate() throws {
-            guard SyslogCodes.facility(facility) != nil else {
-                throw SIEMError.invalidOption(key: "facility", message: "'\(facility)' is not 0–23 or a facility name")
-            }
-            guard SyslogCodes.severity(severity) != nil else {
-                throw SIEMError.invalidOption(key: "severity", message: "'\(severity)' is not 0–7 or a severity name")
-            }
-            if let hostname, !SyslogCodes.isPrintableASCII(hostname, maximum: 255) {
-                throw SIEMError.invalidOption(key: "hostname", message: "must be 1–255 printable ASCII characters")
-            }
-            guard SyslogCodes.isPrintableASCII(appName, maximum: 48) else {
-                throw SIEMError.invalidOption(key: "app_name", message: "must be 1–48 printable ASCII characters")
-            }
-            let parts = sdID.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, SyslogCodes.isSDName(sdID),
-                parts[1].allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), !parts[1].isEmpty
-            else {
-                throw SIEMError.invalidOption(
-                    key: "sd_id", message: "'\(sdID)' is not name@<private enterprise number>, e.g. beacon@32473")
-            }
-        }
+        public init() {}
     }
 
     /// `<PRI>1 `.

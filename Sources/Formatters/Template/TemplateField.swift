@@ -105,3 +105,10 @@ public struct TemplateField: Sendable, Equatable, Decodable {
         }
     }
 }
+
+extension TemplateField: OptionValue {
+    public static var optionKind: OptionKind {
+        .structure("`key: value` (an event field, {const: text}, {function: field}, or a nested list)")
+    }
+    public var optionText: String? { key }
+}

@@ -15,44 +15,29 @@ public struct TemplateFormatter: EventFormatter {
     public static let framing = Framing.ndjson
 
     public struct Options: PluginOptions {
-        public var version: String
-        public var fields: [TemplateField]
+        public var version = ""
+        public var fields: [TemplateField] = []
         public var golden: String?
 
-        public enum CodingKeys: String, OptionKey {
-            case version, fields, golden
-            public var help: String {
-                switch self {
-                case .version: return "the template's schema version, e.g. acme-1 (change it with any output change)"
-                case .fields:
-                    return
-                        "the output object: a list of `key: value` (field name, {const: …}, {rfc3339: occurred}, …, or a nested list)"
-                case .golden: return "golden file beside the config, checked by `siem-export golden check`"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] = [
+            .init(
+                "version", \.version,
+                help: "the template's schema version, e.g. acme-1 (change it with any output change)",
+                required: true),
+            .init(
+                "fields", \.fields,
+                help:
+                    "the output object: a list of `key: value` (field name, {const: …}, {rfc3339: occurred}, …, or a nested list)",
+                required: true,
+                check: { fields in
+                    if fields.isEmpty { return "must list at least one field" }
+                    if let repeated = repeatedKey(fields) { return "key '\(repeated)' appears twice in one object" }
+                    return nil
+                }),
+            .init("golden", \.golden, help: "golden file beside the config, checked by `siem-export golden check`"),
+        ]
 
-        public init() {
-            version = ""
-            fields = []
-            golden = nil
-        }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&version, .version)
-            try c.update(&fields, .fields)
-            try c.update(&golden, .golden)
-        }
-
-        public func validate() throws {
-            if version.isEmpty { throw SIEMError.invalidOption(key: "version", message: "is required (e.g. acme-1)") }
-            if fields.isEmpty { throw SIEMError.invalidOption(key: "fields", message: "must list at least one field") }
-            if let repeated = Self.repeatedKey(fields) {
-                throw SIEMError.invalidOption(key: "fields", message: "key '\(repeated)' appears twice in one object")
-            }
-        }
+        public init() {}
 
         static func repeatedKey(_ fields: [TemplateField]) -> String? {
             var seen: Set<String> = []

@@ -103,8 +103,8 @@ struct ExportCommand: AsyncParsableCommand {
                 do {
                     return try entry.make(
                         options: YAMLOptionsDecoding(node: node, file: "command line", path: what), context: context)
-                } catch SIEMError.invalidOption(let key, let message) {
-                    throw SIEMError.usage("\(what) option \(key): \(message)")
+                } catch let problems as OptionProblems {
+                    throw SIEMError.usage("\(what) option \(problems)")
                 }
             }
             let formatter: any EventFormatter
@@ -176,8 +176,8 @@ extension ExportCommand {
         do {
             return try entry.make(
                 options: YAMLOptionsDecoding(node: node, file: "command line", path: "sink"), context: context)
-        } catch SIEMError.invalidOption(let key, let message) {
-            throw SIEMError.usage("--output: \(key) \(message)")
+        } catch let problems as OptionProblems {
+            throw SIEMError.usage("--output: \(problems)")
         }
     }
 }

@@ -37,8 +37,7 @@ struct GoldenCommand: AsyncParsableCommand {
                 for pipeline in file.pipelines where pipeline.formatter.type == TemplateFormatter.id {
                     let decoding = YAMLOptionsDecoding(
                         node: pipeline.formatter.options, file: file.path, path: pipeline.formatter.path)
-                    let options = try decoding.decode(TemplateFormatter.Options.self)
-                    try options.validate()
+                    let options = try decoding.decodeOptions(TemplateFormatter.Options.self)
                     let formatter = try TemplateFormatter(
                         options: options, context: PluginContext(baseDirectory: file.baseDirectory))
                     guard let path = formatter.goldenPath else {

@@ -222,60 +222,9 @@ struct NodeReader {
         if sinkNode == nil && !presetFailed { report(at: mapping.mark, path, "missing required key 'sink'") }
         let formatter = formatterNode.flatMap { pluginNode($0, path: path + ".formatter", allowsSchema: true) }
         let sink = sinkNode.flatMap { pluginNode($0, path: path + ".sink") }
-        let redactor = mapping["redact"].flatMap { redaction($0, path: path + ".redact") }
+        let redact = mapping["redact"].flatMap { pluginNode($0, path: path + ".redact", typed: false) }
         guard let name, let formatter, let sink else { return nil }
-        return PipelineConfig(name: name, formatter: formatter, sink: sink, mark: mapping.mark, redactor: redactor)
-    }
-
-    /// `redact: {extra_keys: [...], source_ip: keep|truncate|hmac, user_agent: keep|drop|hmac,
-    /// hmac_key: ${env:…}}`; `redact: {}` applies the built-in `extra` denylist alone.
-    mutating func redaction(_ node: Node, path: String) -> EventRedactor? {
-        guard let mapping = node.mapping else {
-            report(node, path, "expected a mapping (extra_keys, source_ip, user_agent, hmac_key), or {}")
-            return nil
-        }
-        checkKeys(mapping, allowed: ["extra_keys", "source_ip", "user_agent", "hmac_key"], path: path)
-        var keys: Set<String> = []
-        if let list = mapping["extra_keys"] {
-            if let sequence = list.sequence {
-                for (index, item) in sequence.enumerated() {
-                    if let key = string(item, path: path + ".extra_keys[\(index)]") { keys.insert(key) }
-                }
-            } else {
-                report(list, path + ".extra_keys", "expected a list of key names")
-            }
-        }
-        func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ fallback: T) -> T where T.RawValue == String {
-            guard let node = mapping[key], let text = string(node, path: path + "." + key) else { return fallback }
-            guard let value = T(rawValue: text) else {
-                report(
-                    node, path + "." + key,
-                    "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-                return fallback
-            }
-            return value
-        }
-        let sourceIP = choice("source_ip", EventRedactor.SourceIPMode.keep)
-        let userAgent = choice("user_agent", EventRedactor.UserAgentMode.keep)
-        var key: [UInt8]?
-        if let keyNode = mapping["hmac_key"] {
-            // A pseudonymisation key is a secret: by reference only, never written in the file.
-            if let raw = keyNode.scalar?.string, !(raw.hasPrefix("${") && raw.hasSuffix("}")) {
-                report(
-                    keyNode, path + ".hmac_key", "must be a reference (${env:NAME} or ${file:PATH}), not written inline"
-                )
-            } else if let value = string(keyNode, path: path + ".hmac_key") {
-                if value.utf8.count < 16 {
-                    report(keyNode, path + ".hmac_key", "the key must be at least 16 bytes")
-                } else {
-                    key = Array(value.utf8)
-                }
-            }
-        }
-        if key == nil && (sourceIP == .hmac || userAgent == .hmac) && mapping["hmac_key"] == nil {
-            report(at: mapping.mark, path, "source_ip or user_agent `hmac` needs `hmac_key: ${env:NAME}`")
-        }
-        return EventRedactor(extraKeys: keys, sourceIP: sourceIP, userAgent: userAgent, hmacKey: key)
+        return PipelineConfig(name: name, formatter: formatter, sink: sink, mark: mapping.mark, redact: redact)
     }
 
     static func isNameCharacter(_ c: Unicode.Scalar) -> Bool {
@@ -284,13 +233,19 @@ struct NodeReader {
     }
 
     /// `type:` (and for formatters `schema:`) are read here; every other key stays for the plugin,
-    /// with `${env:…}`/`${file:…}` already expanded.
-    mutating func pluginNode(_ node: Node, path: String, allowsSchema: Bool = false) -> PluginNode? {
+    /// with `${env:…}`/`${file:…}` already expanded. A node that is not `typed` (`redact:`) has
+    /// options only.
+    mutating func pluginNode(
+        _ node: Node, path: String, allowsSchema: Bool = false, typed: Bool = true
+    )
+        -> PluginNode?
+    {
         guard let mapping = node.mapping else {
-            report(node, path, "expected a mapping with at least `type:`")
+            report(
+                node, path, typed ? "expected a mapping with at least `type:`" : "expected a mapping of options, or {}")
             return nil
         }
-        let type = required(mapping, "type", path: path).flatMap { string($0, path: path + ".type") }
+        let type = typed ? required(mapping, "type", path: path).flatMap { string($0, path: path + ".type") } : ""
         var schema: String?
         let schemaNode = allowsSchema ? mapping["schema"] : nil
         if let schemaNode { schema = string(schemaNode, path: path + ".schema") }
@@ -298,7 +253,7 @@ struct NodeReader {
         var referenced: Set<String> = []
         for (key, value) in mapping {
             let name = key.string ?? ""
-            if name == "type" || (allowsSchema && name == "schema") { continue }
+            if (typed && name == "type") || (allowsSchema && name == "schema") { continue }
             if let text = value.scalar?.string, text.hasPrefix("${"), text.hasSuffix("}") { referenced.insert(name) }
             for (inner, innerValue) in value.mapping ?? Node.Mapping([]) {
                 if let text = innerValue.scalar?.string, text.contains("${") {

@@ -44,9 +44,20 @@ public struct PipelineAssembler {
         // Every option of every plugin is decoded and validated before anything is opened.
         if let sourceEntry { check(sourceEntry, config.source, config, &diagnostics) }
         if let mapperEntry { check(mapperEntry, config.mapper, config, &diagnostics) }
+        var redactors: [String: EventRedactor] = [:]
         for (pipeline, formatterEntry, sinkEntry) in pipelineEntries {
             check(formatterEntry, pipeline.formatter, config, &diagnostics)
             check(sinkEntry, pipeline.sink, config, &diagnostics)
+            if let node = pipeline.redact {
+                checkKeys(node, options: EventRedactor.Options.descriptions, owner: "redact", config, &diagnostics)
+                do {
+                    let options = try YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path)
+                        .decodeOptions(EventRedactor.Options.self)
+                    redactors[pipeline.name] = EventRedactor(options: options)
+                } catch {
+                    diagnostics.append(contentsOf: error.diagnostics)
+                }
+            }
         }
         checkOutputsAreDistinct(config, &diagnostics)
         guard diagnostics.isEmpty, let sourceEntry, let mapperEntry else {
@@ -65,7 +76,7 @@ public struct PipelineAssembler {
                     name: pipeline.name, formatter: try make(formatterEntry, pipeline.formatter, config, context),
                     formatterID: formatterEntry.description.id, framing: formatterEntry.description.framing ?? .ndjson,
                     sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id,
-                    redactor: pipeline.redactor))
+                    redactor: redactors[pipeline.name]))
         }
         let checkpoint = config.checkpointPath.map { base.resolve(path: $0) }
         return AssembledPipelines(
@@ -84,12 +95,22 @@ public struct PipelineAssembler {
                     "unknown \(kind) type '\(node.type)'" + Suggestion.hint(for: node.type, in: Array(table.keys))))
             return nil
         }
-        let allowed = entry.description.optionKeys
-        let secrets = Set(entry.description.options.filter(\.isSecret).map(\.key))
+        checkKeys(node, options: entry.description.options, owner: "\(kind) '\(node.type)'", config, &diagnostics)
+        return entry
+    }
+
+    /// Refuses keys the options do not declare (with "did you mean"), and credentials written
+    /// inline: the one place the secret-by-reference rule is applied, for plugins and for
+    /// `redact:` alike. Request headers named like credentials count as secrets too.
+    private func checkKeys(
+        _ node: PluginNode, options: [OptionDescription], owner: String, _ config: PipelineConfigFile,
+        _ diagnostics: inout [ConfigDiagnostic]
+    ) {
+        let allowed = options.map(\.key)
+        let secrets = Set(options.filter(\.isSecret).map(\.key))
         for (key, value) in node.options.mapping ?? Node.Mapping([]) {
             let name = key.string ?? ""
             var credentials = secrets.contains(name) ? [name] : []
-            // Request headers that carry credentials count as secrets too.
             if name == "headers" {
                 credentials += (value.mapping?.keys.compactMap(\.string) ?? []).filter(Self.isCredentialHeader).map {
                     "headers." + $0
@@ -104,19 +125,16 @@ public struct PipelineAssembler {
                             "a credential must be given by reference (${env:NAME} or ${file:PATH}), not written in the config"
                     ))
             }
-        }
-        for key in Array(node.options.mapping?.keys ?? Node.Mapping([]).keys) {
-            let name = key.string ?? "?"
             if !allowed.contains(name) {
-                let hint = Suggestion.hint(for: name, in: allowed + (kind == "formatter" ? ["schema"] : []))
+                let hint = Suggestion.hint(for: name, in: allowed + (owner.hasPrefix("formatter") ? ["schema"] : []))
                 diagnostics.append(
                     ConfigDiagnostic(
                         file: config.path, line: key.mark?.line, column: key.mark?.column, path: node.path,
-                        message: "unknown key '\(name)' for \(kind) '\(node.type)'"
-                            + (allowed.isEmpty ? " (it takes no options)" : hint)))
+                        message: "unknown key '\(name)' for \(owner)"
+                            + (allowed.isEmpty ? " (it takes no options)" : hint)
+                    ))
             }
         }
-        return entry
     }
 
     /// Decodes and validates one plugin's options, turning what is wrong into diagnostics.
@@ -124,17 +142,11 @@ public struct PipelineAssembler {
         _ entry: PluginRegistration<I>, _ node: PluginNode, _ config: PipelineConfigFile,
         _ diagnostics: inout [ConfigDiagnostic]
     ) {
+        let decoding = YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path)
         do {
-            try entry.check(options: YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path))
-        } catch let errors as ConfigErrors {
-            diagnostics.append(contentsOf: errors.diagnostics)
-        } catch SIEMError.invalidOption(let key, let message) {
-            let keyNode = node.options.mapping?.first { $0.key.string == key }
-            let mark = keyNode?.value.mark ?? node.mark
-            diagnostics.append(
-                ConfigDiagnostic(
-                    file: config.path, line: mark?.line, column: mark?.column, path: node.path + "." + key,
-                    message: message))
+            try entry.check(options: decoding)
+        } catch let problems as OptionProblems {
+            diagnostics.append(contentsOf: decoding.diagnostics(for: problems))
         } catch {
             diagnostics.append(diagnostic(node, config, path: node.path, "\(error)"))
         }

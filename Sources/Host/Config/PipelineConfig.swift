@@ -2,6 +2,7 @@ import Yams
 
 /// A plugin's node in the config: its `type`, an optional schema pin, and its own options.
 public struct PluginNode {
+    /// Empty for a node that has options only (`redact:`).
     public var type: String
     /// `schema:` (formatters only): the schema version the operator expects.
     public var schema: String?
@@ -20,8 +21,8 @@ public struct PipelineConfig {
     public var formatter: PluginNode
     public var sink: PluginNode
     public var mark: Mark?
-    /// `redact:`, when the pipeline has one.
-    public var redactor: EventRedactor?
+    /// `redact:`, when the pipeline has one (options only, no `type`).
+    public var redact: PluginNode?
 }
 
 /// A parsed, structurally checked config file (`version: 1`). Plugin options are not decoded

@@ -12,7 +12,7 @@ public struct EventRedactor: Sendable {
         "client_secret", "ssn",
     ]
 
-    public enum SourceIPMode: String, Sendable, CaseIterable {
+    public enum SourceIPMode: String, OptionChoice {
         /// As stored.
         case keep
         /// IPv4 to its /24, IPv6 to its /48; text that is not an address becomes `[redacted]`.
@@ -22,7 +22,51 @@ public struct EventRedactor: Sendable {
         case hmac
     }
 
-    public enum UserAgentMode: String, Sendable, CaseIterable { case keep, drop, hmac }
+    public enum UserAgentMode: String, OptionChoice { case keep, drop, hmac }
+
+    /// A pipeline's `redact:` node, declared like a plugin's options (the same decoding, key
+    /// checks, secret-by-reference rule and listing); `redact: {}` applies the built-in denylist.
+    public struct Options: PluginOptions {
+        public var extraKeys: [String] = []
+        public var sourceIP = SourceIPMode.keep
+        public var userAgent = UserAgentMode.keep
+        public var hmacKey: String?
+
+        public static let specs: [OptionSpec<Options>] = [
+            .init(
+                "extra_keys", \.extraKeys,
+                help:
+                    "keys of `extra`, at any depth and in any case, whose values become \"[redacted]\" (besides the built-in list)"
+            ),
+            .init(
+                "source_ip", \.sourceIP,
+                help:
+                    "keep; truncate (IPv4 to /24, IPv6 to /48); hmac (a keyed pseudonym, correlatable, not reversible)"),
+            .init("user_agent", \.userAgent, help: "keep, drop, or hmac"),
+            .init(
+                "hmac_key", \.hmacKey, help: "the pseudonymisation key (at least 16 bytes), by reference", secret: true,
+                check: { key in
+                    guard let key, key.utf8.count < 16 else { return nil }
+                    return "the key must be at least 16 bytes"
+                }),
+        ]
+
+        public init() {}
+
+        public func validateCombination() throws {
+            if hmacKey == nil && (sourceIP == .hmac || userAgent == .hmac) {
+                throw SIEMError.invalidOption(
+                    key: sourceIP == .hmac ? "source_ip" : "user_agent",
+                    message: "`hmac` needs `hmac_key: ${env:NAME}`")
+            }
+        }
+    }
+
+    public init(options: Options) {
+        self.init(
+            extraKeys: Set(options.extraKeys), sourceIP: options.sourceIP, userAgent: options.userAgent,
+            hmacKey: options.hmacKey.map { Array($0.utf8) })
+    }
 
     public var extraKeys: Set<String>
     public var sourceIP: SourceIPMode

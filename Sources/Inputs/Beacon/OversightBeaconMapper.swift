@@ -6,26 +6,16 @@ public struct OversightBeaconMapper: EventMapper {
     public static let summary = "Registry beacon row → normalized event (registry id, action name, parsed extra)"
 
     public struct Options: PluginOptions {
-        public var registryID: String
+        public var registryID = ""
 
-        public enum CodingKeys: String, OptionKey {
-            case registryID = "registry_id"
-            public var help: String {
-                "this registry's identifier (its ed25519 public key hex), so SIEMs can tell registries apart"
-            }
-        }
+        public static let specs: [OptionSpec<Options>] = [
+            .init(
+                "registry_id", \.registryID,
+                help: "this registry's identifier (its ed25519 public key hex), so SIEMs can tell registries apart",
+                required: true)
+        ]
 
-        public init() { registryID = "" }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&registryID, .registryID)
-        }
-
-        public func validate() throws {
-            if registryID.isEmpty { throw SIEMError.invalidOption(key: "registry_id", message: "is required") }
-        }
+        public init() {}
     }
 
     let registryID: String

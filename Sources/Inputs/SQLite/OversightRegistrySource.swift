@@ -7,38 +7,17 @@ public final class OversightRegistrySource: EventSource {
     public static let summary = "Beacon registry SQLite `events` table, opened read-only (mode=ro, query_only)"
 
     public struct Options: PluginOptions {
-        public var path: String
-        public var busyTimeoutMS: Int
+        public var path = ""
+        public var busyTimeoutMS = 5_000
 
-        public enum CodingKeys: String, OptionKey {
-            case path
-            case busyTimeoutMS = "busy_timeout_ms"
-            public var help: String {
-                switch self {
-                case .path: return "registry SQLite file (relative to the config file)"
-                case .busyTimeoutMS: return "how long a read waits on a writer's lock before failing"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] = [
+            .init("path", \.path, help: "registry SQLite file (relative to the config file)", required: true),
+            .init(
+                "busy_timeout_ms", \.busyTimeoutMS, help: "how long a read waits on a writer's lock before failing",
+                range: 0...600_000),
+        ]
 
-        public init() {
-            path = ""
-            busyTimeoutMS = 5_000
-        }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&path, .path)
-            try c.update(&busyTimeoutMS, .busyTimeoutMS)
-        }
-
-        public func validate() throws {
-            if path.isEmpty { throw SIEMError.invalidOption(key: "path", message: "is required") }
-            if !(0...600_000).contains(busyTimeoutMS) {
-                throw SIEMError.invalidOption(key: "busy_timeout_ms", message: "must be between 0 and 600000")
-            }
-        }
+        public init() {}
     }
 
     /// The columns we read, in `SourceRow` order. Only `id`, `kind` and `timestamp` must exist;

@@ -16,89 +16,49 @@ public final class AzureLogsIngestionSink: EventSink {
     public static let maximumCallBytes = 1_000_000
 
     public struct Options: PluginOptions {
-        public var endpoint: String
-        public var dcrImmutableID: String
-        public var stream: String
-        public var tenantID: String
-        public var clientID: String
-        public var clientSecret: String
+        public var endpoint = ""
+        public var dcrImmutableID = ""
+        public var stream = ""
+        public var tenantID = ""
+        public var clientID = ""
+        public var clientSecret = ""
         public var tokenURL: String?
-        public var scope: String
-        public var maxBatchBytes: Int
-        public var http: HTTPClientOptions
+        public var scope = "https://monitor.azure.com//.default"
+        public var maxBatchBytes = AzureLogsIngestionSink.maximumCallBytes
+        public var http = HTTPClientOptions()
 
-        public enum CodingKeys: String, OptionKey {
-            case endpoint
-            case dcrImmutableID = "dcr_immutable_id"
-            case stream
-            case tenantID = "tenant_id"
-            case clientID = "client_id"
-            case clientSecret = "client_secret"
-            case tokenURL = "token_url"
-            case scope
-            case maxBatchBytes = "max_batch_bytes"
-            public var isSecret: Bool { self == .clientSecret }
-            public var help: String {
-                switch self {
-                case .endpoint: return "data collection endpoint (or DCR logs ingestion) URL"
-                case .dcrImmutableID: return "the data collection rule's immutable id (dcr-…)"
-                case .stream: return "stream declared in the rule, e.g. Custom-OversightBeacon"
-                case .tenantID: return "Microsoft Entra tenant id"
-                case .clientID: return "application (client) id of the app registration"
-                case .clientSecret: return "its client secret, by reference: ${env:AZURE_CLIENT_SECRET}"
-                case .tokenURL:
-                    return
-                        "token endpoint override; default https://login.microsoftonline.com/<tenant_id>/oauth2/v2.0/token"
-                case .scope: return "OAuth scope of the token"
-                case .maxBatchBytes: return "largest call before compression; at most 1000000, the API's limit"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] =
+            [
+                .init(
+                    "endpoint", \.endpoint, help: "data collection endpoint (or DCR logs ingestion) URL",
+                    required: true, check: HTTPURLRules.problem),
+                .init(
+                    "dcr_immutable_id", \.dcrImmutableID, help: "the data collection rule's immutable id (dcr-…)",
+                    required: true),
+                .init(
+                    "stream", \.stream, help: "stream declared in the rule, e.g. Custom-OversightBeacon", required: true
+                ),
+                .init("tenant_id", \.tenantID, help: "Microsoft Entra tenant id", required: true),
+                .init(
+                    "client_id", \.clientID, help: "application (client) id of the app registration", required: true),
+                .init(
+                    "client_secret", \.clientSecret,
+                    help: "its client secret, by reference: ${env:AZURE_CLIENT_SECRET}", secret: true, required: true),
+                .init(
+                    "token_url", \.tokenURL,
+                    help:
+                        "token endpoint override; default https://login.microsoftonline.com/<tenant_id>/oauth2/v2.0/token",
+                    check: HTTPURLRules.problem),
+                .init("scope", \.scope, help: "OAuth scope of the token"),
+                .init(
+                    "max_batch_bytes", \.maxBatchBytes,
+                    help: "largest call before compression; at most 1000000, the API's limit",
+                    range: 1_024...AzureLogsIngestionSink.maximumCallBytes),
+            ] + .group(\.http)
 
-        public init() {
-            endpoint = ""
-            dcrImmutableID = ""
-            stream = ""
-            tenantID = ""
-            clientID = ""
-            clientSecret = ""
-            tokenURL = nil
-            scope = "https://monitor.azure.com//.default"
-            maxBatchBytes = AzureLogsIngestionSink.maximumCallBytes
-            http = HTTPClientOptions()
-        }
+        public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&endpoint, .endpoint)
-            try c.update(&dcrImmutableID, .dcrImmutableID)
-            try c.update(&stream, .stream)
-            try c.update(&tenantID, .tenantID)
-            try c.update(&clientID, .clientID)
-            try c.update(&clientSecret, .clientSecret)
-            try c.update(&tokenURL, .tokenURL)
-            try c.update(&scope, .scope)
-            try c.update(&maxBatchBytes, .maxBatchBytes)
-            http = try HTTPClientOptions(from: decoder)
-        }
-
-        public func validate() throws {
-            try HTTPURLRules.check(endpoint, key: "endpoint")
-            for (key, value) in [
-                ("dcr_immutable_id", dcrImmutableID), ("stream", stream), ("tenant_id", tenantID),
-                ("client_id", clientID),
-                ("client_secret", clientSecret),
-            ] where value.isEmpty {
-                throw SIEMError.invalidOption(key: key, message: "is required")
-            }
-            if let tokenURL { try HTTPURLRules.check(tokenURL, key: "token_url") }
-            if !(1_024...AzureLogsIngestionSink.maximumCallBytes).contains(maxBatchBytes) {
-                throw SIEMError.invalidOption(
-                    key: "max_batch_bytes", message: "must be from 1024 to 1000000 (the API's limit)")
-            }
-            try http.validate()
-        }
+        public func validateCombination() throws { try http.validateCombination() }
     }
 
     let options: Options
@@ -141,7 +101,7 @@ public final class AzureLogsIngestionSink: EventSink {
             baseHeaders.append(("Content-Encoding", "gzip"))
         }
         var refreshedAfter401 = false
-        try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
+        try await options.http.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
             let token = try await credentials.token()
             let request = HTTPRequest(
                 method: "POST", url: url, headers: baseHeaders + [("Authorization", "Bearer " + token)], body: body)

@@ -15,65 +15,43 @@ public final class ElasticsearchSink: EventSink {
         "Elasticsearch _bulk with create and stable _id (no duplicates on re-send), per-item results"
 
     public struct Options: PluginOptions {
-        public var url: String
-        public var index: String
+        public var url = ""
+        public var index = "oversight-beacons"
         public var pipeline: String?
         public var apiKey: String?
         public var username: String?
         public var password: String?
-        public var maxBatchBytes: Int
-        public var http: HTTPClientOptions
+        public var maxBatchBytes = 5_000_000
+        public var http = HTTPClientOptions()
 
-        public enum CodingKeys: String, OptionKey {
-            case url, index, pipeline
-            case apiKey = "api_key"
-            case username, password
-            case maxBatchBytes = "max_batch_bytes"
-            public var isSecret: Bool { self == .apiKey || self == .password }
-            public var help: String {
-                switch self {
-                case .url: return "Elasticsearch base URL, e.g. https://es.example:9200"
-                case .index: return "index or data stream to create documents in"
-                case .pipeline: return "ingest pipeline to run on each document"
-                case .apiKey: return "API key (the base64 'id:key' form), by reference: ${env:ES_API_KEY}"
-                case .username: return "basic-auth user (with password), instead of api_key"
-                case .password: return "basic-auth password, by reference"
-                case .maxBatchBytes: return "largest _bulk body; larger batches are split"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] =
+            [
+                .init(
+                    "url", \.url, help: "Elasticsearch base URL, e.g. https://es.example:9200", required: true,
+                    check: HTTPURLRules.problem),
+                .init(
+                    "index", \.index, help: "index or data stream to create documents in",
+                    check: { index in
+                        guard
+                            index.isEmpty || index != index.lowercased()
+                                || index.contains(where: { " \"*\\<|,>/?#".contains($0) })
+                        else { return nil }
+                        return "'\(index)' is not a valid index name (lowercase, no spaces or \\/*?\"<>|,#)"
+                    }),
+                .init("pipeline", \.pipeline, help: "ingest pipeline to run on each document"),
+                .init(
+                    "api_key", \.apiKey, help: "API key (the base64 'id:key' form), by reference: ${env:ES_API_KEY}",
+                    secret: true),
+                .init("username", \.username, help: "basic-auth user (with password), instead of api_key"),
+                .init("password", \.password, help: "basic-auth password, by reference", secret: true),
+                .init(
+                    "max_batch_bytes", \.maxBatchBytes, help: "largest _bulk body; larger batches are split",
+                    range: 1_024...Int.max),
+            ] + .group(\.http)
 
-        public init() {
-            url = ""
-            index = "oversight-beacons"
-            pipeline = nil
-            apiKey = nil
-            username = nil
-            password = nil
-            maxBatchBytes = 5_000_000
-            http = HTTPClientOptions()
-        }
+        public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&url, .url)
-            try c.update(&index, .index)
-            try c.update(&pipeline, .pipeline)
-            try c.update(&apiKey, .apiKey)
-            try c.update(&username, .username)
-            try c.update(&password, .password)
-            try c.update(&maxBatchBytes, .maxBatchBytes)
-            http = try HTTPClientOptions(from: decoder)
-        }
-
-        public func validate() throws {
-            try HTTPURLRules.check(url, key: "url")
-            if index.isEmpty || index != index.lowercased() || index.contains(where: { " \"*\\<|,>/?#".contains($0) }) {
-                throw SIEMError.invalidOption(
-                    key: "index", message: "'\(index)' is not a valid index name (lowercase, no spaces or \\/*?\"<>|,#)"
-                )
-            }
+        public func validateCombination() throws {
             if apiKey != nil && username != nil {
                 throw SIEMError.invalidOption(
                     key: "api_key", message: "use either api_key or username/password, not both")
@@ -81,10 +59,7 @@ public final class ElasticsearchSink: EventSink {
             if (username == nil) != (password == nil) {
                 throw SIEMError.invalidOption(key: "password", message: "username and password go together")
             }
-            if maxBatchBytes < 1_024 {
-                throw SIEMError.invalidOption(key: "max_batch_bytes", message: "must be at least 1024")
-            }
-            try http.validate()
+            try http.validateCombination()
         }
     }
 
@@ -189,7 +164,7 @@ public final class ElasticsearchSink: EventSink {
     /// Sends `items` until each is created or already there; a 413 halves the request.
     private func deliver(_ batch: EncodedBatch, _ items: [Int]) async throws {
         var remaining = items
-        try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
+        try await options.http.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
             var body = bulkBody(batch, remaining)
             var headers = headers()
             headers.append(("Content-Type", "application/x-ndjson"))

@@ -16,40 +16,23 @@ public final class FileSink: EventSink, @unchecked Sendable {
     public struct Options: PluginOptions {
         public enum Mode: String, OptionChoice { case append, truncate }
         public enum Sync: String, OptionChoice { case batch, none }
-        public var path: String
-        public var mode: Mode
-        public var sync: Sync
+        public var path = ""
+        public var mode = Mode.append
+        public var sync = Sync.batch
 
-        public enum CodingKeys: String, OptionKey {
-            case path, mode, sync
-            public var help: String {
-                switch self {
-                case .path: return "output file (relative to the config file); its directory must exist"
-                case .mode: return "append: add to the file; truncate: empty it when the run starts"
-                case .sync:
-                    return
-                        "batch: fsync before the checkpoint may pass a batch; none: leave flushing to the OS (one-shot exports)"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] = [
+            .init(
+                "path", \.path, help: "output file (relative to the config file); its directory must exist",
+                required: true),
+            .init("mode", \.mode, help: "append: add to the file; truncate: empty it when the run starts"),
+            .init(
+                "sync", \.sync,
+                help:
+                    "batch: fsync before the checkpoint may pass a batch; none: leave flushing to the OS (one-shot exports)"
+            ),
+        ]
 
-        public init() {
-            path = ""
-            mode = .append
-            sync = .batch
-        }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&path, .path)
-            try c.update(&mode, .mode)
-            try c.update(&sync, .sync)
-        }
-
-        public func validate() throws {
-            if path.isEmpty { throw SIEMError.invalidOption(key: "path", message: "is required") }
-        }
+        public init() {}
     }
 
     public let path: String

@@ -16,51 +16,28 @@ public final class HTTPSink: EventSink {
     }
 
     public struct Options: PluginOptions {
-        public var url: String
-        public var headers: [String: String]
-        public var body: Body
-        public var maxBatchBytes: Int
-        public var http: HTTPClientOptions
+        public var url = ""
+        public var headers: [String: String] = [:]
+        public var body = Body.jsonArray
+        public var maxBatchBytes = 5_000_000
+        public var http = HTTPClientOptions()
 
-        public enum CodingKeys: String, OptionKey {
-            case url, headers, body
-            case maxBatchBytes = "max_batch_bytes"
-            public var help: String {
-                switch self {
-                case .url: return "http:// or https:// URL to POST to (no credentials in it: use headers)"
-                case .headers: return "extra request headers, e.g. Authorization: ${env:TOKEN}"
-                case .body: return "json_array ([r1,r2,…]) or ndjson (one record per line)"
-                case .maxBatchBytes:
-                    return "largest request body; a batch is split into several requests to stay under it"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] =
+            [
+                .init(
+                    "url", \.url, help: "http:// or https:// URL to POST to (no credentials in it: use headers)",
+                    required: true, check: HTTPURLRules.problem),
+                .init("headers", \.headers, help: "extra request headers, e.g. Authorization: ${env:TOKEN}"),
+                .init("body", \.body, help: "json_array ([r1,r2,…]) or ndjson (one record per line)"),
+                .init(
+                    "max_batch_bytes", \.maxBatchBytes,
+                    help: "largest request body; a batch is split into several requests to stay under it",
+                    range: 1_024...Int.max),
+            ] + .group(\.http)
 
-        public init() {
-            url = ""
-            headers = [:]
-            body = .jsonArray
-            maxBatchBytes = 5_000_000
-            http = HTTPClientOptions()
-        }
+        public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&url, .url)
-            try c.update(&headers, .headers)
-            try c.update(&body, .body)
-            try c.update(&maxBatchBytes, .maxBatchBytes)
-            http = try HTTPClientOptions(from: decoder)
-        }
-
-        public func validate() throws {
-            try HTTPURLRules.check(url, key: "url")
-            if maxBatchBytes < 1_024 {
-                throw SIEMError.invalidOption(key: "max_batch_bytes", message: "must be at least 1024")
-            }
-            try http.validate()
-        }
+        public func validateCombination() throws { try http.validateCombination() }
     }
 
     let options: Options

@@ -25,7 +25,7 @@ struct JSONPost {
         }
         requestHeaders += headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let request = HTTPRequest(method: "POST", url: url, headers: requestHeaders, body: body)
-        try await RetryPolicy(options).run(sink: sink) { _ -> RetryPolicy.Outcome<Void> in
+        try await options.retry.policy.run(sink: sink) { _ -> RetryPolicy.Outcome<Void> in
             let response: HTTPResponse
             switch try await HTTPAttempt.perform(request, on: transport, sink: sink, redaction: redaction) {
             case .failed(let reason): return .retry(reason: reason, retryAfter: nil)

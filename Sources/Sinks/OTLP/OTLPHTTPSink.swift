@@ -13,46 +13,25 @@ public final class OTLPHTTPSink: EventSink {
     public static let summary = "POST OTLP/HTTP JSON log requests to an OpenTelemetry collector's /v1/logs"
 
     public struct Options: PluginOptions {
-        public var endpoint: String
-        public var headers: [String: String]
-        public var maxBatchBytes: Int
-        public var http: HTTPClientOptions
+        public var endpoint = ""
+        public var headers: [String: String] = [:]
+        public var maxBatchBytes = 4_000_000
+        public var http = HTTPClientOptions()
 
-        public enum CodingKeys: String, OptionKey {
-            case endpoint, headers
-            case maxBatchBytes = "max_batch_bytes"
-            public var help: String {
-                switch self {
-                case .endpoint: return "collector base URL, e.g. http://127.0.0.1:4318 (/v1/logs is added)"
-                case .headers: return "extra request headers, e.g. Authorization: ${env:OTLP_TOKEN}"
-                case .maxBatchBytes: return "largest request body; a batch is split into several requests"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] =
+            [
+                .init(
+                    "endpoint", \.endpoint, help: "collector base URL, e.g. http://127.0.0.1:4318 (/v1/logs is added)",
+                    required: true, check: HTTPURLRules.problem),
+                .init("headers", \.headers, help: "extra request headers, e.g. Authorization: ${env:OTLP_TOKEN}"),
+                .init(
+                    "max_batch_bytes", \.maxBatchBytes,
+                    help: "largest request body; a batch is split into several requests", range: 1_024...Int.max),
+            ] + .group(\.http)
 
-        public init() {
-            endpoint = ""
-            headers = [:]
-            maxBatchBytes = 4_000_000
-            http = HTTPClientOptions()
-        }
+        public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&endpoint, .endpoint)
-            try c.update(&headers, .headers)
-            try c.update(&maxBatchBytes, .maxBatchBytes)
-            http = try HTTPClientOptions(from: decoder)
-        }
-
-        public func validate() throws {
-            try HTTPURLRules.check(endpoint, key: "endpoint")
-            if maxBatchBytes < 1_024 {
-                throw SIEMError.invalidOption(key: "max_batch_bytes", message: "must be at least 1024")
-            }
-            try http.validate()
-        }
+        public func validateCombination() throws { try http.validateCombination() }
     }
 
     let options: Options

@@ -18,81 +18,50 @@ public final class SentinelDataCollectorSink: EventSink {
     public static let maximumPostBytes = 30_000_000
 
     public struct Options: PluginOptions {
-        public var workspaceID: String
-        public var sharedKey: String
-        public var logType: String
-        public var timeGeneratedField: String
+        public var workspaceID = ""
+        public var sharedKey = ""
+        public var logType = "OversightBeacon"
+        public var timeGeneratedField = "TimeGenerated"
         public var url: String?
-        public var maxBatchBytes: Int
-        public var http: HTTPClientOptions
+        public var maxBatchBytes = 25_000_000
+        public var http = HTTPClientOptions()
 
-        public enum CodingKeys: String, OptionKey {
-            case workspaceID = "workspace_id"
-            case sharedKey = "shared_key"
-            case logType = "log_type"
-            case timeGeneratedField = "time_generated_field"
-            case url
-            case maxBatchBytes = "max_batch_bytes"
-            public var isSecret: Bool { self == .sharedKey }
-            public var help: String {
-                switch self {
-                case .workspaceID: return "Log Analytics workspace id (a GUID)"
-                case .sharedKey: return "workspace primary or secondary key (base64), by reference"
-                case .logType: return "custom log name: the table is <log_type>_CL (letters, digits, _; at most 100)"
-                case .timeGeneratedField: return "record field holding the event time"
-                case .url:
-                    return
-                        "endpoint override (sovereign clouds, tests); default https://<workspace_id>.ods.opinsights.azure.com"
-                case .maxBatchBytes: return "largest post (the API refuses more than 30 MB)"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] =
+            [
+                .init("workspace_id", \.workspaceID, help: "Log Analytics workspace id (a GUID)", required: true),
+                .init(
+                    "shared_key", \.sharedKey, help: "workspace primary or secondary key (base64), by reference",
+                    secret: true, required: true,
+                    check: { Data(base64Encoded: $0) == nil ? "is not valid base64" : nil }),
+                .init(
+                    "log_type", \.logType,
+                    help: "custom log name: the table is <log_type>_CL (letters, digits, _; at most 100)",
+                    check: { logType in
+                        guard
+                            logType.isEmpty || logType.count > 100
+                                || !logType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+                        else { return nil }
+                        return "must be letters, digits and _, at most 100 characters"
+                    }),
+                .init("time_generated_field", \.timeGeneratedField, help: "record field holding the event time"),
+                .init(
+                    "url", \.url,
+                    help:
+                        "endpoint override (sovereign clouds, tests); default https://<workspace_id>.ods.opinsights.azure.com",
+                    check: HTTPURLRules.problem),
+                .init(
+                    "max_batch_bytes", \.maxBatchBytes, help: "largest post (the API refuses more than 30 MB)",
+                    range: 1_024...SentinelDataCollectorSink.maximumPostBytes),
+            ] + .group(\.http)
 
-        public init() {
-            workspaceID = ""
-            sharedKey = ""
-            logType = "OversightBeacon"
-            timeGeneratedField = "TimeGenerated"
-            url = nil
-            maxBatchBytes = 25_000_000
-            http = HTTPClientOptions()
-        }
+        public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&workspaceID, .workspaceID)
-            try c.update(&sharedKey, .sharedKey)
-            try c.update(&logType, .logType)
-            try c.update(&timeGeneratedField, .timeGeneratedField)
-            try c.update(&url, .url)
-            try c.update(&maxBatchBytes, .maxBatchBytes)
-            http = try HTTPClientOptions(from: decoder)
-        }
-
-        public func validate() throws {
-            if workspaceID.isEmpty { throw SIEMError.invalidOption(key: "workspace_id", message: "is required") }
-            if sharedKey.isEmpty {
-                throw SIEMError.invalidOption(key: "shared_key", message: "is required (use ${env:…} or ${file:…})")
-            }
-            if Data(base64Encoded: sharedKey) == nil {
-                throw SIEMError.invalidOption(key: "shared_key", message: "is not valid base64")
-            }
-            if logType.isEmpty || logType.count > 100
-                || !logType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
-            {
-                throw SIEMError.invalidOption(
-                    key: "log_type", message: "must be letters, digits and _, at most 100 characters")
-            }
-            if let url { try HTTPURLRules.check(url, key: "url") }
-            if !(1_024...SentinelDataCollectorSink.maximumPostBytes).contains(maxBatchBytes) {
-                throw SIEMError.invalidOption(key: "max_batch_bytes", message: "must be from 1024 to 30000000")
-            }
+        public func validateCombination() throws {
             if http.compression != .none {
                 throw SIEMError.invalidOption(
                     key: "compression", message: "the Data Collector API takes uncompressed bodies only")
             }
-            try http.validate()
+            try http.validateCombination()
         }
     }
 
@@ -128,7 +97,7 @@ public final class SentinelDataCollectorSink: EventSink {
     }
 
     private func post(_ body: [UInt8]) async throws {
-        try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
+        try await options.http.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
             // A fresh date and signature for every attempt: the API refuses stale ones.
             let date = SentinelSharedKeySignature.rfc1123Date(unixSeconds: now())
             let authorization = try SentinelSharedKeySignature.authorization(

@@ -17,82 +17,44 @@ public final class SplunkHECSink: EventSink {
         "Splunk HTTP Event Collector: batched events, code-aware retries, dead letters, indexer ack"
 
     public struct Options: PluginOptions {
-        public var url: String
-        public var token: String
-        public var indexerAck: Bool
-        public var ackPollMS: Int
-        public var ackMaxPolls: Int
+        public var url = ""
+        public var token = ""
+        public var indexerAck = false
+        public var ackPollMS = 1_000
+        public var ackMaxPolls = 60
         public var deadLetterPath: String?
-        public var healthCheck: Bool
-        public var maxBatchBytes: Int
-        public var http: HTTPClientOptions
+        public var healthCheck = true
+        public var maxBatchBytes = 1_000_000
+        public var http = HTTPClientOptions()
 
-        public enum CodingKeys: String, OptionKey {
-            case url, token
-            case indexerAck = "indexer_ack"
-            case ackPollMS = "ack_poll_ms"
-            case ackMaxPolls = "ack_max_polls"
-            case deadLetterPath = "dead_letter_path"
-            case healthCheck = "health_check"
-            case maxBatchBytes = "max_batch_bytes"
-            public var isSecret: Bool { self == .token }
-            public var help: String {
-                switch self {
-                case .url: return "HEC base URL, e.g. https://splunk.example:8088 (paths are added)"
-                case .token: return "HEC token, by reference: ${env:HEC_TOKEN} or ${file:/run/secrets/hec}"
-                case .indexerAck:
-                    return "wait for Splunk to report each batch indexed (Splunk Enterprise, token with ack on)"
-                case .ackPollMS: return "interval between acknowledgement polls"
-                case .ackMaxPolls:
-                    return "polls before an unconfirmed batch counts as failed (and is sent again next run)"
-                case .deadLetterPath:
-                    return "JSON-lines file for events HEC refuses as invalid; unset: such an event stops the pipeline"
-                case .healthCheck: return "check the endpoint and token at start-up"
-                case .maxBatchBytes: return "largest request body; larger batches are split"
-                }
-            }
-        }
+        public static let specs: [OptionSpec<Options>] =
+            [
+                .init(
+                    "url", \.url, help: "HEC base URL, e.g. https://splunk.example:8088 (paths are added)",
+                    required: true, check: HTTPURLRules.problem),
+                .init(
+                    "token", \.token, help: "HEC token, by reference: ${env:HEC_TOKEN} or ${file:/run/secrets/hec}",
+                    secret: true, required: true),
+                .init(
+                    "indexer_ack", \.indexerAck,
+                    help: "wait for Splunk to report each batch indexed (Splunk Enterprise, token with ack on)"),
+                .init("ack_poll_ms", \.ackPollMS, help: "interval between acknowledgement polls", range: 1...600_000),
+                .init(
+                    "ack_max_polls", \.ackMaxPolls,
+                    help: "polls before an unconfirmed batch counts as failed (and is sent again next run)",
+                    range: 1...100_000),
+                .init(
+                    "dead_letter_path", \.deadLetterPath,
+                    help: "JSON-lines file for events HEC refuses as invalid; unset: such an event stops the pipeline"),
+                .init("health_check", \.healthCheck, help: "check the endpoint and token at start-up"),
+                .init(
+                    "max_batch_bytes", \.maxBatchBytes, help: "largest request body; larger batches are split",
+                    range: 1_024...Int.max),
+            ] + .group(\.http)
 
-        public init() {
-            url = ""
-            token = ""
-            indexerAck = false
-            ackPollMS = 1_000
-            ackMaxPolls = 60
-            deadLetterPath = nil
-            healthCheck = true
-            maxBatchBytes = 1_000_000
-            http = HTTPClientOptions()
-        }
+        public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&url, .url)
-            try c.update(&token, .token)
-            try c.update(&indexerAck, .indexerAck)
-            try c.update(&ackPollMS, .ackPollMS)
-            try c.update(&ackMaxPolls, .ackMaxPolls)
-            try c.update(&deadLetterPath, .deadLetterPath)
-            try c.update(&healthCheck, .healthCheck)
-            try c.update(&maxBatchBytes, .maxBatchBytes)
-            http = try HTTPClientOptions(from: decoder)
-        }
-
-        public func validate() throws {
-            try HTTPURLRules.check(url, key: "url")
-            if token.isEmpty {
-                throw SIEMError.invalidOption(key: "token", message: "is required (use ${env:…} or ${file:…})")
-            }
-            if ackPollMS < 1 || ackMaxPolls < 1 {
-                throw SIEMError.invalidOption(
-                    key: "ack_max_polls", message: "ack_poll_ms and ack_max_polls must be at least 1")
-            }
-            if maxBatchBytes < 1_024 {
-                throw SIEMError.invalidOption(key: "max_batch_bytes", message: "must be at least 1024")
-            }
-            try http.validate()
-        }
+        public func validateCombination() throws { try http.validateCombination() }
     }
 
     let options: Options
@@ -210,7 +172,7 @@ public final class SplunkHECSink: EventSink {
             headers.append(("Content-Encoding", "gzip"))
         }
         let request = HTTPRequest(method: "POST", url: base + "/services/collector/event", headers: headers, body: body)
-        return try await RetryPolicy(options.http).run(sink: name) { _ -> RetryPolicy.Outcome<PostResult> in
+        return try await options.http.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<PostResult> in
             let response: HTTPResponse
             switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
             case .failed(let reason): return .retry(reason: reason, retryAfter: nil)

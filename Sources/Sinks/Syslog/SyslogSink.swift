@@ -14,73 +14,31 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     public static let summary = "Syslog receiver over UDP (RFC 5426), TCP (RFC 6587 octet counting) or TLS (RFC 5425)"
 
     public struct Options: PluginOptions {
-        public var address: String
-        public var transport: SyslogTransport
+        public var address = ""
+        public var transport = SyslogTransport.tcp
         public var caFile: String?
-        public var timeoutMS: Int
-        public var maxRetries: Int
-        public var retryInitialMS: Int
-        public var retryMaxMS: Int
+        public var timeoutMS = 10_000
+        public var retry = RetryOptions()
 
-        public enum CodingKeys: String, OptionKey {
-            case address, transport
-            case caFile = "ca_file"
-            case timeoutMS = "timeout_ms"
-            case maxRetries = "max_retries"
-            case retryInitialMS = "retry_initial_ms"
-            case retryMaxMS = "retry_max_ms"
+        public static let specs: [OptionSpec<Options>] =
+            [
+                .init(
+                    "address", \.address, help: "receiver as HOST:PORT (IPv6 as [ADDR]:PORT)", required: true,
+                    check: { split($0) == nil ? "'\($0)' is not HOST:PORT" : nil }),
+                .init(
+                    "transport", \.transport,
+                    help: "udp (lossy), tcp (octet counting) or tls (certificate and host name verified)"),
+                .init("ca_file", \.caFile, help: "PEM bundle of CAs to trust for tls instead of the system's"),
+                .init("timeout_ms", \.timeoutMS, help: "connect and send timeout", range: 1...600_000),
+            ] + .group(\.retry)
 
-            public var help: String {
-                switch self {
-                case .address: return "receiver as HOST:PORT (IPv6 as [ADDR]:PORT)"
-                case .transport: return "udp (lossy), tcp (octet counting) or tls (certificate and host name verified)"
-                case .caFile: return "PEM bundle of CAs to trust for tls instead of the system's"
-                case .timeoutMS: return "connect and send timeout"
-                case .maxRetries: return "reconnects and re-sends of a failed batch before the run stops (0: none)"
-                case .retryInitialMS: return "first back-off; doubled each retry, with jitter"
-                case .retryMaxMS: return "longest back-off"
-                }
-            }
-        }
+        public init() {}
 
-        public init() {
-            address = ""
-            transport = .tcp
-            caFile = nil
-            timeoutMS = 10_000
-            maxRetries = 8
-            retryInitialMS = 500
-            retryMaxMS = 60_000
-        }
-
-        public init(from decoder: any Decoder) throws {
-            self.init()
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            try c.update(&address, .address)
-            try c.update(&transport, .transport)
-            try c.update(&caFile, .caFile)
-            try c.update(&timeoutMS, .timeoutMS)
-            try c.update(&maxRetries, .maxRetries)
-            try c.update(&retryInitialMS, .retryInitialMS)
-            try c.update(&retryMaxMS, .retryMaxMS)
-        }
-
-        public func validate() throws {
-            guard Self.split(address) != nil else {
-                throw SIEMError.invalidOption(key: "address", message: "'\(address)' is not HOST:PORT")
-            }
+        public func validateCombination() throws {
             if caFile != nil && transport != .tls {
                 throw SIEMError.invalidOption(key: "ca_file", message: "only applies to transport: tls")
             }
-            if !(1...600_000).contains(timeoutMS) {
-                throw SIEMError.invalidOption(key: "timeout_ms", message: "must be from 1 to 600000")
-            }
-            if !(0...1_000).contains(maxRetries) {
-                throw SIEMError.invalidOption(key: "max_retries", message: "must be from 0 to 1000")
-            }
-            if retryInitialMS < 1 || retryMaxMS < retryInitialMS {
-                throw SIEMError.invalidOption(key: "retry_max_ms", message: "must be at least retry_initial_ms (≥ 1)")
-            }
+            try retry.validateCombination()
         }
 
         /// `host:port` or `[v6]:port` → (host, port).
@@ -135,10 +93,7 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         let messages = (0..<batch.count).map { batch.record($0) }
-        let policy = RetryPolicy(
-            maxRetries: options.maxRetries, initialSeconds: Double(options.retryInitialMS) / 1_000,
-            maxSeconds: Double(options.retryMaxMS) / 1_000)
-        try await policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
+        try await options.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
             do {
                 try await self.onQueue {
                     if self.connection == nil { try self.connect() }

@@ -14,12 +14,6 @@ public struct RetryPolicy: Sendable {
         self.maxSeconds = maxSeconds
     }
 
-    public init(_ options: HTTPClientOptions) {
-        self.init(
-            maxRetries: options.maxRetries, initialSeconds: Double(options.retryInitialMS) / 1_000,
-            maxSeconds: Double(options.retryMaxMS) / 1_000)
-    }
-
     /// How long to wait before retry number `retry` (0-based).
     public func delay(retry: Int, retryAfter: Double?) -> Double {
         if let retryAfter { return min(max(retryAfter, 0), maxSeconds) }
