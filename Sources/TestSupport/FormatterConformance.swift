@@ -30,7 +30,7 @@ public enum FormatterConformance {
                     problems.append("\(F.id) event \(event.eventID): raw line break inside a record")
                 }
                 // Text-line formats (CEF, syslog) are parsed by their own tests' parsers.
-                if F.framing != .lines {
+                if F.framings != [.lines] {
                     let parsed = try JSONSerialization.jsonObject(with: Data(first.bytes))
                     if !(parsed is [String: Any]) {
                         problems.append("\(F.id) event \(event.eventID): not a JSON object")

@@ -7,6 +7,11 @@ public final class InMemorySink: EventSink {
     public static let summary = "keeps batches in memory (tests)"
     public typealias Options = NoOptions
 
+    /// Whatever a formatter produces (its first framing a line writer would use).
+    public static func framings(for options: NoOptions) -> [Framing] {
+        [.ndjson, .lines, .otlpLogs, .concatenated, .jsonArray]
+    }
+
     private let state = Mutex<[EncodedBatch]>([])
 
     public init() {}
@@ -34,6 +39,8 @@ public final class ScriptedSink: EventSink {
     public static let id = "scripted"
     public static let summary = "fails on cue (tests)"
     public typealias Options = NoOptions
+
+    public static func framings(for options: NoOptions) -> [Framing] { InMemorySink.framings(for: options) }
 
     public let received = InMemorySink()
     private let failures: Mutex<[Int: SIEMError]>

@@ -7,7 +7,7 @@ struct DemoFormatter: EventFormatter {
     static let id = "demo_fmt"
     static let summary = "demo"
     static let schema: SchemaVersion = "demo-1"
-    static let framing = Framing.ndjson
+    static let framings = FramingKind.documents
     static let aliases = ["demo"]
 
     struct Options: PluginOptions {

@@ -316,7 +316,7 @@ import Testing
             #expect(listing.contains("\(formatter.id)  schema \(formatter.schema?.name ?? "?")"))
             for option in formatter.options { #expect(listing.contains(option.key)) }
         }
-        for id in registry.sinks.keys { #expect(listing.contains("  \(id)\n")) }
+        for id in registry.sinks.keys { #expect(listing.contains("  \(id)  takes ")) }
         #expect(listing.contains("busy_timeout_ms") && listing.contains("(default: 5000)"))
     }
 

@@ -20,7 +20,7 @@ import Testing
     }
 
     /// Golden files of JSON formatters end in `.json`, of text-line formatters (CEF, syslog) `.txt`.
-    static func fileExtension(_ framing: Framing?) -> String { framing == .lines ? "txt" : "json" }
+    static func fileExtension(_ framings: [FramingKind]) -> String { framings == [.lines] ? "txt" : "json" }
 
     static func record(_ formatter: any EventFormatter, _ event: Event) throws -> [UInt8] {
         var writer = RecordWriter()
@@ -40,7 +40,7 @@ import Testing
         let mapper = try Self.mapper()
         for fixture in cases {
             let bytes = try Self.record(formatter, try mapper.map(fixture.row))
-            let file = "\(formatterID)/\(schema)/\(fixture.name).\(Self.fileExtension(entry.description.framing))"
+            let file = "\(formatterID)/\(schema)/\(fixture.name).\(Self.fileExtension(entry.description.framings))"
             if let failure = GoldenFile.check(bytes, relativePath: file) {
                 Issue.record(Comment(rawValue: failure))
             }

@@ -48,7 +48,8 @@ import Testing
         }
         let batch = EncodedBatch(
             bytes: bytes, recordEnds: ends, eventIDs: files.indices.map { Int64($0) }, framing: .otlpLogs,
-            registryID: "reg", schema: "oversight-otlp-1")
+            origin: "reg", schema: "oversight-otlp-1",
+            resource: [("service.name", "oversight-registry"), ("oversight.registry_id", "reg")])
         let requests = try Self.parseWithOpenTelemetry(batch.lineOutput)
         #expect(requests.count == 1)
         let records = requests.first ?? []

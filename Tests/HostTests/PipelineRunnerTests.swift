@@ -123,6 +123,7 @@ final class OverlappingSink: EventSink, @unchecked Sendable {
     static let id = "overlapping"
     static let summary = "answers concurrent batches out of order (tests)"
     typealias Options = NoOptions
+    static func framings(for options: NoOptions) -> [Framing] { [.ndjson] }
     let maxInFlight: Int
     private let lock = NSLock()
     private var current = 0

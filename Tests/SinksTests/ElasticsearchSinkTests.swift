@@ -21,22 +21,22 @@ import Testing
             options: options, context: PluginContext(baseDirectory: "/", pipelineName: "elastic"))
     }
 
-    /// A batch as the runner makes it for this sink: each record after its action line.
+    /// A batch as the runner makes it for this sink: each record after its action line, in the
+    /// framing the sink asks for.
     func batch(_ ids: ClosedRange<Int64>, padding: Int = 0) -> EncodedBatch {
-        var options = ElasticsearchSink.Options()
-        options.url = "http://127.0.0.1:9"
-        let prefixer = try! ElasticsearchSink(options: options, context: PluginContext(baseDirectory: "/"))
-        #expect(prefixer.writesRecordPrefix)
+        let framing = ElasticsearchSink.framings(for: ElasticsearchSink.Options())[0]
+        #expect(framing == .elasticsearchBulk(index: "oversight-beacons"))
+        let framer = RecordFramer(framing)
         var writer = RecordWriter()
         var ends: [Int] = []
         for id in ids {
-            prefixer.writeRecordPrefix(eventID: id, registryID: "reg1", into: &writer)
+            framer.writePrefix(eventID: id, origin: "reg1", into: &writer)
             writer.appendRaw(Array(#"{"id":\#(id),"pad":"\#(String(repeating: "x", count: padding))"}"#.utf8))
             writer.endRecord()
             ends.append(writer.count)
         }
         return EncodedBatch(
-            bytes: writer.bytes, recordEnds: ends, eventIDs: Array(ids), framing: .ndjson, registryID: "reg1")
+            bytes: writer.bytes, recordEnds: ends, eventIDs: Array(ids), framing: framing, origin: "reg1")
     }
 
     @Test func createsEachDocumentOnceUnderAStableID() async throws {
@@ -94,8 +94,10 @@ import Testing
                             "Elasticsearch refused event 7 (status 400): mapper_parsing_exception: failed to parse field [source.ip] of type [ip]",
                         retryable: false))
             // Records of about 260 bytes with their action lines: four per 1,100-byte request.
-            #expect(partial.accepted == 4, "whole requests before the one holding event 7")
-            #expect(es.ids.prefix(partial.accepted) == ArraySlice((1...Int64(partial.accepted)).map { "reg1:\($0)" }))
+            #expect(partial.delivery.accepted == 4, "whole requests before the one holding event 7")
+            #expect(
+                es.ids.prefix(partial.delivery.accepted)
+                    == ArraySlice((1...Int64(partial.delivery.accepted)).map { "reg1:\($0)" }))
         }
     }
 

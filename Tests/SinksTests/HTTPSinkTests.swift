@@ -137,9 +137,9 @@ import Testing
             Issue.record("no failure")
         } catch let partial as PartialDelivery {
             let sizes = try server.requests.map { try ids($0).count }
-            #expect(partial.accepted == sizes[0] + sizes[1])
+            #expect(partial.delivery.accepted == sizes[0] + sizes[1])
             #expect(server.requests.allSatisfy { $0.body.count <= 2_000 })
-            #expect(try server.requests.flatMap { try ids($0) } == Array(1...(partial.accepted + sizes[2])))
+            #expect(try server.requests.flatMap { try ids($0) } == Array(1...(partial.delivery.accepted + sizes[2])))
         }
     }
 

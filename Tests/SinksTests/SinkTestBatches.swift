@@ -1,15 +1,16 @@
 import SIEMCore
 
-/// Line-framed batches of small JSON records, as the runner hands them to sinks.
+/// Batches of small JSON records, as the runner hands them to sinks.
 enum SinkTestBatches {
-    static func batch(_ ids: ClosedRange<Int64>, padding: Int = 0) -> EncodedBatch {
+    /// JSON documents framed as `framing` (what the JSON-array sinks take, by default).
+    static func batch(_ ids: ClosedRange<Int64>, padding: Int = 0, framing: Framing = .jsonArray) -> EncodedBatch {
         var bytes: [UInt8] = []
         var ends: [Int] = []
         for id in ids {
             bytes += Array(#"{"id":\#(id),"pad":"\#(String(repeating: "x", count: padding))"}"#.utf8) + [0x0A]
             ends.append(bytes.count)
         }
-        return EncodedBatch(bytes: bytes, recordEnds: ends, eventIDs: Array(ids), framing: .ndjson)
+        return EncodedBatch(bytes: bytes, recordEnds: ends, eventIDs: Array(ids), framing: framing)
     }
 
     /// HEC envelopes `{"event":{…},"id":N}`; ids in `blank` get `"event":""`, which HEC refuses.

@@ -10,7 +10,10 @@ public struct PluginDescription: Sendable {
     /// What is wrong with the options' declaration (`PluginOptions.declarationProblems`).
     public let declarationProblems: [String]
     public let schema: SchemaVersion?
-    public let framing: Framing?
+    /// A formatter's: the framings its records can take.
+    public let framings: [FramingKind]
+    /// A sink's, with its default options: the framings it accepts, in order of preference.
+    public let acceptedFramings: [Framing]
     public let aliases: [String]
 
     public var optionKeys: [String] { options.map(\.key) }
@@ -21,11 +24,18 @@ public struct PluginRegistration<Instance>: Sendable {
     public let description: PluginDescription
     let factory: @Sendable (any OptionsDecoding, PluginContext) throws -> Instance
     let checker: @Sendable (any OptionsDecoding) throws -> Void
+    let framer: @Sendable (any OptionsDecoding) throws -> [Framing]
 
     /// Decodes and validates the options without making the plugin (no file or database opened);
     /// throws `OptionProblems` with every problem found.
     public func check(options: any OptionsDecoding) throws {
         try checker(options)
+    }
+
+    /// A sink's accepted framings with these options (`EventSink.framings(for:)`); empty for
+    /// other plugins.
+    public func acceptedFramings(options: any OptionsDecoding) throws -> [Framing] {
+        try framer(options)
     }
 
     /// Decodes and validates the options, then makes the plugin.
@@ -56,12 +66,15 @@ public struct PluginRegistry: Sendable {
 
     public mutating func register<F: EventFormatter>(formatter type: F.Type) {
         formatters[F.id] = Self.registration(
-            F.self, kind: .formatter, schema: F.schema, framing: F.framing, aliases: F.aliases
+            F.self, kind: .formatter, schema: F.schema, framings: F.framings, aliases: F.aliases
         ) { try F(options: $0, context: $1) }
     }
 
     public mutating func register<S: EventSink>(sink type: S.Type) {
-        sinks[S.id] = Self.registration(S.self, kind: .sink) { try S(options: $0, context: $1) }
+        sinks[S.id] = Self.registration(
+            S.self, kind: .sink, acceptedFramings: S.framings(for: S.Options()),
+            framer: { S.framings(for: try S.Options.decode(from: $0)) }
+        ) { try S(options: $0, context: $1) }
     }
 
     /// The formatter whose id or alias is `name`.
@@ -76,16 +89,18 @@ public struct PluginRegistry: Sendable {
     }
 
     private static func registration<P: Plugin, Instance>(
-        _ type: P.Type, kind: PluginDescription.Kind, schema: SchemaVersion? = nil, framing: Framing? = nil,
+        _ type: P.Type, kind: PluginDescription.Kind, schema: SchemaVersion? = nil, framings: [FramingKind] = [],
+        acceptedFramings: [Framing] = [],
+        framer: @escaping @Sendable (any OptionsDecoding) throws -> [Framing] = { _ in [] },
         aliases: [String] = [], make: @escaping @Sendable (P.Options, PluginContext) throws -> Instance
     ) -> PluginRegistration<Instance> {
         let description = PluginDescription(
             kind: kind, id: P.id, summary: P.summary, typeName: String(describing: P.self),
             options: P.Options.descriptions, declarationProblems: P.Options.declarationProblems, schema: schema,
-            framing: framing, aliases: aliases)
+            framings: framings, acceptedFramings: acceptedFramings, aliases: aliases)
         return PluginRegistration(
             description: description,
             factory: { decoding, context in try make(P.Options.decode(from: decoding), context) },
-            checker: { decoding in _ = try P.Options.decode(from: decoding) })
+            checker: { decoding in _ = try P.Options.decode(from: decoding) }, framer: framer)
     }
 }

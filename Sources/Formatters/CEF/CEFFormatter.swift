@@ -13,7 +13,7 @@ public struct CEFFormatter: EventFormatter {
     public static let summary =
         "ArcSight Common Event Format (CEF:0) lines, for ArcSight, QRadar and syslog/CEF connectors"
     public static let schema: SchemaVersion = "oversight-cef-1"
-    public static let framing = Framing.lines
+    public static let framings = [FramingKind.lines]
 
     public struct Options: PluginOptions {
         public var deviceVendor = "Oversight"

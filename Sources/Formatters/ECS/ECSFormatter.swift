@@ -11,7 +11,7 @@ public struct ECSFormatter: EventFormatter {
     /// The schema's name as written into every record: a constant, so no `String` per event.
     static let schemaName: StaticString = "oversight-siem-1"
     public static let schema = SchemaVersion(schemaName.description)
-    public static let framing = Framing.ndjson
+    public static let framings = FramingKind.documents
 
     /// The ECS releases whose fields this document uses unchanged: every field written here has
     /// the same name and type from 8.11 through 9.4, so the version stamp is the only difference.

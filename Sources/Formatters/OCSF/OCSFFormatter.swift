@@ -18,7 +18,7 @@ public struct OCSFFormatter: EventFormatter {
     /// The schema's name as written into every event (`unmapped.schema`).
     static let schemaName: StaticString = "oversight-ocsf-1"
     public static let schema = SchemaVersion(schemaName.description)
-    public static let framing = Framing.ndjson
+    public static let framings = FramingKind.documents
 
     /// The value of `metadata.version`.
     public static let ocsfVersion: StaticString = "1.8.0"

@@ -12,7 +12,7 @@ public struct OTLPLogFormatter: EventFormatter {
     public static let id = "otlp"
     public static let summary = "OpenTelemetry OTLP/HTTP JSON log records (one ExportLogsServiceRequest per batch)"
     public static let schema: SchemaVersion = "oversight-otlp-1"
-    public static let framing = Framing.otlpLogs
+    public static let framings = [FramingKind.otlpLogs]
 
     public typealias Options = NoOptions
 

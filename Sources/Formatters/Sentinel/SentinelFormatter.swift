@@ -12,7 +12,7 @@ public struct SentinelFormatter: EventFormatter {
     /// The schema's name as written into every record: a constant, so no `String` per event.
     static let schemaName: StaticString = "oversight-siem-1"
     public static let schema = SchemaVersion(schemaName.description)
-    public static let framing = Framing.jsonArray
+    public static let framings = FramingKind.documents
 
     public typealias Options = NoOptions
 

@@ -12,7 +12,7 @@ public struct SplunkHECFormatter: EventFormatter {
     /// The schema's name as written into every record: a constant, so no `String` per event.
     static let schemaName: StaticString = "oversight-siem-1"
     public static let schema = SchemaVersion(schemaName.description)
-    public static let framing = Framing.concatenated
+    public static let framings = [FramingKind.concatenated, .ndjson]
     public static let aliases = ["splunk"]
 
     public struct Options: PluginOptions {

@@ -12,7 +12,7 @@ public struct SyslogFormatter: EventFormatter {
     public static let id = "syslog"
     public static let summary = "RFC 5424 syslog lines with the beacon fields as structured data"
     public static let schema: SchemaVersion = "oversight-syslog-1"
-    public static let framing = Framing.lines
+    public static let framings = [FramingKind.lines]
 
     public enum Message: String, OptionChoice { case json, text, none }
 

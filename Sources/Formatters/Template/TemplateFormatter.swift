@@ -12,7 +12,7 @@ public struct TemplateFormatter: EventFormatter {
     public static let summary = "A JSON shape defined in the config (fields, constants, rfc3339/epoch/lower/json)"
     /// The template's own `version` is its contract; this names the family.
     public static let schema: SchemaVersion = "template"
-    public static let framing = Framing.ndjson
+    public static let framings = FramingKind.documents
 
     public struct Options: PluginOptions {
         public var version = ""

@@ -98,14 +98,8 @@ struct ExportCommand: AsyncParsableCommand {
             }
             let context = PluginContext(baseDirectory: FileManager.default.currentDirectoryPath, pipelineName: "export")
             func make<I>(_ entry: PluginRegistration<I>?, _ options: [(String, String)], _ what: String) throws -> I {
-                guard let entry else { throw SIEMError.usage("no \(what) plugin registered") }
-                let node = Node.mapping(Node.Mapping(options.map { (Node($0.0), Node($0.1)) }))
-                do {
-                    return try entry.make(
-                        options: YAMLOptionsDecoding(node: node, file: "command line", path: what), context: context)
-                } catch let problems as OptionProblems {
-                    throw SIEMError.usage("\(what) option \(problems)")
-                }
+                try Self.make(
+                    entry, Node.mapping(Node.Mapping(options.map { (Node($0.0), Node($0.1)) })), what, context)
             }
             let formatter: any EventFormatter
             if formatterID == TemplateFormatter.id {
@@ -127,22 +121,29 @@ struct ExportCommand: AsyncParsableCommand {
             }
             let mapper = try make(registry.mappers["oversight_beacon"], [("registry_id", registryID)], "mapper")
             let source = try make(registry.sources["oversight_registry"], [("path", db)], "source")
-            let sink: any EventSink
             let sinkID: String
+            let sinkNode: Node
             if output == "-" {
-                (sink, sinkID) = (try make(registry.sinks["stdout"], [], "sink"), "stdout")
+                (sinkID, sinkNode) = ("stdout", [:])
             } else if isHTTPOutput {
-                sink = try makeHTTPSink(registry, context)
-                sinkID = "http"
+                // A JSON array where the records can be one, else one record per line.
+                let array = formatterEntry.description.framings.contains(.jsonArray)
+                (sinkID, sinkNode) = ("http", try httpSinkNode(context, body: array ? "json_array" : "ndjson"))
             } else {
-                (sink, sinkID) = (
-                    try make(registry.sinks["file"], [("path", output), ("mode", "append"), ("sync", "none")], "sink"),
-                    "file"
+                (sinkID, sinkNode) = ("file", ["path": Node(output), "mode": "append", "sync": "none"])
+            }
+            guard let sinkEntry = registry.sinks[sinkID] else { throw SIEMError.usage("no \(sinkID) sink registered") }
+            let sink = try Self.make(sinkEntry, sinkNode, "sink", context)
+            let accepted = try sinkEntry.acceptedFramings(
+                options: YAMLOptionsDecoding(node: sinkNode, file: "command line", path: "sink"))
+            guard let framing = Framing.negotiate(produced: formatterEntry.description.framings, accepted: accepted)
+            else {
+                throw SIEMError.usage(
+                    "--format \(format) cannot be written to \(sinkID) output (it takes \(accepted.map(\.kind.rawValue).joined(separator: " or ")) records)"
                 )
             }
             let pipeline = AssembledPipeline(
-                name: "export", formatter: formatter, formatterID: formatterID,
-                framing: formatterEntry.description.framing ?? .ndjson, sink: sink,
+                name: "export", formatter: formatter, formatterID: formatterID, framing: framing, sink: sink,
                 sinkID: sinkID)
             let query = SourceQuery(afterID: 0, throughID: try source.highestID() ?? 0, sinceUnix: since, order: order)
             let summaries = try await PipelineRunner(batchSize: batchSize).run(
@@ -156,9 +157,23 @@ struct ExportCommand: AsyncParsableCommand {
 extension ExportCommand {
     var isHTTPOutput: Bool { output.hasPrefix("http://") || output.hasPrefix("https://") }
 
-    /// The `http` sink for `--output URL --header …`, header values expanded like config values.
-    func makeHTTPSink(_ registry: PluginRegistry, _ context: PluginContext) throws -> any EventSink {
-        guard let entry = registry.sinks["http"] else { throw SIEMError.usage("no http sink registered") }
+    /// A plugin made from options given on the command line; what is wrong with them is a usage error.
+    static func make<I>(
+        _ entry: PluginRegistration<I>?, _ node: Node, _ what: String, _ context: PluginContext
+    ) throws
+        -> I
+    {
+        guard let entry else { throw SIEMError.usage("no \(what) plugin registered") }
+        do {
+            return try entry.make(
+                options: YAMLOptionsDecoding(node: node, file: "command line", path: what), context: context)
+        } catch let problems as OptionProblems {
+            throw SIEMError.usage((what == "sink" ? "--output: " : "\(what) option ") + "\(problems)")
+        }
+    }
+
+    /// The `http` sink's options for `--output URL --header …`, header values expanded like config values.
+    func httpSinkNode(_ context: PluginContext, body: String) throws -> Node {
         let secrets = SecretReference(baseDirectory: context.baseDirectory)
         var headers: [(Node, Node)] = []
         for h in header {
@@ -171,14 +186,11 @@ extension ExportCommand {
                 throw SIEMError.usage("--header \(name): \(error.description)")
             }
         }
-        let node = Node.mapping(
-            Node.Mapping([(Node("url"), Node(output)), (Node("headers"), .mapping(Node.Mapping(headers)))]))
-        do {
-            return try entry.make(
-                options: YAMLOptionsDecoding(node: node, file: "command line", path: "sink"), context: context)
-        } catch let problems as OptionProblems {
-            throw SIEMError.usage("--output: \(problems)")
-        }
+        return Node.mapping(
+            Node.Mapping([
+                (Node("url"), Node(output)), (Node("headers"), .mapping(Node.Mapping(headers))),
+                (Node("body"), Node(body)),
+            ]))
     }
 }
 

@@ -18,7 +18,10 @@ struct PluginsCommand: AsyncParsableCommand {
             for d in descriptions.sorted(by: { $0.id < $1.id }) {
                 var head = "  \(d.id)"
                 if let schema = d.schema { head += "  schema \(schema)" }
-                if let framing = d.framing { head += "  framing \(framing.rawValue)" }
+                if !d.framings.isEmpty { head += "  framings \(d.framings.map(\.rawValue).joined(separator: ", "))" }
+                if !d.acceptedFramings.isEmpty {
+                    head += "  takes \(d.acceptedFramings.map(\.kind.rawValue).joined(separator: ", "))"
+                }
                 if !d.aliases.isEmpty { head += "  aliases \(d.aliases.joined(separator: ", "))" }
                 out += head + "\n    \(d.summary)\n"
                 if d.options.isEmpty {

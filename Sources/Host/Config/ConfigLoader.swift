@@ -264,7 +264,7 @@ struct NodeReader {
         }
         guard let type else { return nil }
         return PluginNode(
-            type: type, schema: schema, schemaMark: schemaNode?.mark,
+            type: type, typeMark: mapping["type"]?.mark, schema: schema, schemaMark: schemaNode?.mark,
             options: .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark)),
             referencedKeys: referenced,
             path: path, mark: mapping.mark)

@@ -45,9 +45,12 @@ public struct PipelineAssembler {
         if let sourceEntry { check(sourceEntry, config.source, config, &diagnostics) }
         if let mapperEntry { check(mapperEntry, config.mapper, config, &diagnostics) }
         var redactors: [String: EventRedactor] = [:]
+        var framings: [String: Framing] = [:]
         for (pipeline, formatterEntry, sinkEntry) in pipelineEntries {
             check(formatterEntry, pipeline.formatter, config, &diagnostics)
-            check(sinkEntry, pipeline.sink, config, &diagnostics)
+            if check(sinkEntry, pipeline.sink, config, &diagnostics) {
+                framings[pipeline.name] = negotiateFraming(pipeline, formatterEntry, sinkEntry, config, &diagnostics)
+            }
             if let node = pipeline.redact {
                 checkKeys(node, options: EventRedactor.Options.descriptions, owner: "redact", config, &diagnostics)
                 do {
@@ -74,7 +77,7 @@ public struct PipelineAssembler {
             pipelines.append(
                 AssembledPipeline(
                     name: pipeline.name, formatter: try make(formatterEntry, pipeline.formatter, config, context),
-                    formatterID: formatterEntry.description.id, framing: formatterEntry.description.framing ?? .ndjson,
+                    formatterID: formatterEntry.description.id, framing: framings[pipeline.name]!,
                     sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id,
                     redactor: redactors[pipeline.name]))
         }
@@ -137,19 +140,49 @@ public struct PipelineAssembler {
         }
     }
 
-    /// Decodes and validates one plugin's options, turning what is wrong into diagnostics.
+    /// Decodes and validates one plugin's options, turning what is wrong into diagnostics; true
+    /// when they are right.
+    @discardableResult
     private func check<I>(
         _ entry: PluginRegistration<I>, _ node: PluginNode, _ config: PipelineConfigFile,
         _ diagnostics: inout [ConfigDiagnostic]
-    ) {
+    ) -> Bool {
         let decoding = YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path)
         do {
             try entry.check(options: decoding)
+            return true
         } catch let problems as OptionProblems {
             diagnostics.append(contentsOf: decoding.diagnostics(for: problems))
         } catch {
             diagnostics.append(diagnostic(node, config, path: node.path, "\(error)"))
         }
+        return false
+    }
+
+    /// The framing a pipeline's records travel in: the first the sink accepts that the formatter
+    /// can produce. A pair that does not fit (`cef` into `elasticsearch`) is a config error naming
+    /// the formatters that do fit the sink.
+    private func negotiateFraming(
+        _ pipeline: PipelineConfig, _ formatter: PluginRegistration<any EventFormatter>,
+        _ sink: PluginRegistration<any EventSink>, _ config: PipelineConfigFile, _ diagnostics: inout [ConfigDiagnostic]
+    ) -> Framing? {
+        let decoding = YAMLOptionsDecoding(node: pipeline.sink.options, file: config.path, path: pipeline.sink.path)
+        guard let accepted = try? sink.acceptedFramings(options: decoding) else { return nil }
+        if let framing = Framing.negotiate(produced: formatter.description.framings, accepted: accepted) {
+            return framing
+        }
+        let fitting = registry.formatters.values.filter {
+            Framing.negotiate(produced: $0.description.framings, accepted: accepted) != nil
+        }.map(\.description.id).sorted()
+        let takes = accepted.map(\.kind.rawValue).joined(separator: " or ")
+        let mark = pipeline.sink.typeMark ?? pipeline.sink.mark
+        diagnostics.append(
+            ConfigDiagnostic(
+                file: config.path, line: mark?.line, column: mark?.column, path: pipeline.sink.path + ".type",
+                message:
+                    "formatter '\(formatter.description.id)' cannot feed sink '\(sink.description.id)': the sink takes \(takes) records; formatters that fit: \(fitting.joined(separator: ", "))"
+            ))
+        return nil
     }
 
     /// Makes one plugin whose options have passed `check`; what fails now is not the config's fault

@@ -4,6 +4,8 @@ import Yams
 public struct PluginNode {
     /// Empty for a node that has options only (`redact:`).
     public var type: String
+    /// Where the `type:` value is, for errors about the plugin chosen.
+    public var typeMark: Mark?
     /// `schema:` (formatters only): the schema version the operator expects.
     public var schema: String?
     public var schemaMark: Mark?

@@ -90,9 +90,9 @@ public struct PipelineRunner {
                     ])
             } catch let partial as PartialDelivery {
                 // Keep what the receiver took, then stop with the sink's own error.
-                summaries[index].delivered += partial.accepted
-                if watermarked && partial.accepted > 0 {
-                    let last = flight.batch.eventIDs[partial.accepted - 1]
+                summaries[index].delivered += partial.delivery.accepted
+                if watermarked && partial.delivery.accepted > 0 {
+                    let last = flight.batch.eventIDs[partial.delivery.accepted - 1]
                     try onDelivered(index, last)
                     summaries[index].lastID = last
                 }
@@ -217,12 +217,9 @@ public struct PipelineRunner {
         ids.reserveCapacity(events.count)
         // Indexed rather than `for event in events`, which would copy every event first; the call
         // through `any EventFormatter` still copies it (see docs/PERFORMANCE.md).
-        let prefixed = pipeline.sink.writesRecordPrefix
+        let framer = RecordFramer(pipeline.framing)
         for i in events.indices where events[i].eventID > checkpoint {
-            if prefixed {
-                pipeline.sink.writeRecordPrefix(
-                    eventID: events[i].eventID, registryID: events[i].registryID, into: &writer)
-            }
+            framer.writePrefix(eventID: events[i].eventID, origin: events[i].registryID, into: &writer)
             do {
                 if let redactor = pipeline.redactor {
                     try pipeline.formatter.encode(redactor.apply(events[i]), into: &writer)
@@ -233,14 +230,14 @@ public struct PipelineRunner {
                 throw SIEMError.badRow(
                     id: events[i].eventID, message: "\(pipeline.formatterID) formatter: \(error)")
             }
-            // OTLP records are joined by commas inside one request; the request's envelope is
-            // then written around the batch's bytes as they are (`EncodedBatch.linePieces`).
-            writer.endRecord(separator: pipeline.framing == .otlpLogs ? UInt8(ascii: ",") : 0x0A)
+            framer.endRecord(&writer)
             ends.append(writer.count)
             ids.append(events[i].eventID)
         }
+        let origin = events.first?.registryID ?? ""
         return EncodedBatch(
-            bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing,
-            registryID: events.first?.registryID ?? "", schema: type(of: pipeline.formatter).schema.name)
+            bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing, origin: origin,
+            schema: type(of: pipeline.formatter).schema.name,
+            resource: [("service.name", "oversight-registry"), ("oversight.registry_id", origin)])
     }
 }

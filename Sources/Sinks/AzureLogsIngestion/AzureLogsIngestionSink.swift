@@ -61,6 +61,8 @@ public final class AzureLogsIngestionSink: EventSink {
         public func validateCombination() throws { try http.validateCombination() }
     }
 
+    public static func framings(for options: Options) -> [Framing] { [.jsonArray] }
+
     let options: Options
     let name: String
     let url: String
@@ -88,9 +90,8 @@ public final class AzureLogsIngestionSink: EventSink {
     public func start() async throws { _ = try await credentials.token() }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        // A JSON array of n records is their bytes with newlines, minus n newlines, plus n-1 commas and 2 brackets.
-        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1)
-        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.jsonArrayBody($0)) }
+        let ranges = batch.chunks(maxBytes: options.maxBatchBytes)
+        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.body($0)) }
     }
 
     private func post(_ json: [UInt8]) async throws {

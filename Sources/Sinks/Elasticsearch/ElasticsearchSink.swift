@@ -63,18 +63,18 @@ public final class ElasticsearchSink: EventSink {
         }
     }
 
+    /// `_bulk` with a `create` action per document (the framing writes it as records are formatted).
+    public static func framings(for options: Options) -> [Framing] { [.elasticsearchBulk(index: options.index)] }
+
     let options: Options
     let name: String
     let base: String
     let transport: HTTPTransport
     let redaction: SecretRedaction
     let authorization: String?
-    /// The index name, held as bytes: written into every record's action line.
-    let indexText: UTF8Text
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
-        indexText = UTF8Text(options.index)
         name = context.pipelineName ?? Self.id
         base = HTTPURLRules.base(options.url)
         transport = try HTTPTransport(options: options.http.resolved(in: context))
@@ -112,60 +112,15 @@ public final class ElasticsearchSink: EventSink {
     }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        // Each record already carries its action line (`writeRecordPrefix`).
-        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, perRecordOverhead: 0)
+        let ranges = batch.chunks(maxBytes: options.maxBatchBytes)
         return try await ChunkedDelivery.send(batch, in: ranges) { try await deliver(batch, Array($0)) }
-    }
-
-    public var writesRecordPrefix: Bool { true }
-
-    /// `{"create":{"_index":"<index>","_id":"<registry>:<row id>"}}` and a newline, written into
-    /// the batch as it is formatted, so a request body is the batch's own bytes. The document id
-    /// is stable across re-sends and unique across registries: a re-sent event is a 409, not a
-    /// duplicate.
-    public func writeRecordPrefix(eventID: Int64, registryID: String, into w: inout RecordWriter) {
-        w.beginObject()
-        w.key("create")
-        w.beginObject()
-        w.key("_index")
-        w.string(indexText)
-        w.key("_id")
-        w.beginString()
-        if !registryID.isEmpty {
-            w.stringContents(registryID)
-            w.stringContents(":")
-        }
-        w.stringContents(decimal: eventID)
-        w.endString()
-        w.endObject()
-        w.endObject()
-        w.endRecord()
-    }
-
-    /// The `_bulk` body for `items`: the batch's bytes as they are when the items are one run of
-    /// records (the whole batch: no copy at all), else those records joined.
-    func bulkBody(_ batch: EncodedBatch, _ items: [Int]) -> [UInt8] {
-        guard let first = items.first else { return [] }
-        if items.count == batch.count && first == 0 && items.last == batch.count - 1 { return batch.bytes }
-        let contiguous = zip(items, items.dropFirst()).allSatisfy { $1 == $0 + 1 }
-        if contiguous {
-            let start = first == 0 ? 0 : batch.recordEnds[first - 1]
-            return Array(batch.bytes[start..<batch.recordEnds[items.last!]])
-        }
-        var body: [UInt8] = []
-        body.reserveCapacity(items.reduce(0) { $0 + batch.record($1).count + 1 })
-        for i in items {
-            body += batch.record(i)
-            body.append(0x0A)
-        }
-        return body
     }
 
     /// Sends `items` until each is created or already there; a 413 halves the request.
     private func deliver(_ batch: EncodedBatch, _ items: [Int]) async throws {
         var remaining = items
         try await options.http.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
-            var body = bulkBody(batch, remaining)
+            var body = batch.body(items: remaining)
             var headers = headers()
             headers.append(("Content-Type", "application/x-ndjson"))
             if options.http.compression == .gzip {

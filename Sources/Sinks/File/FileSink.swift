@@ -35,6 +35,9 @@ public final class FileSink: EventSink, @unchecked Sendable {
         public init() {}
     }
 
+    /// A file holds lines: JSON documents, text records, or a batch's OTLP request per line.
+    public static func framings(for options: Options) -> [Framing] { [.ndjson, .lines, .otlpLogs] }
+
     public let path: String
     private let sync: Bool
     private let output: FileDescriptorOutput?
@@ -80,8 +83,6 @@ public final class FileSink: EventSink, @unchecked Sendable {
         try output.writeBatch(pieces: batch.linePieces, sync: sync)
         return Delivery(accepted: batch.count)
     }
-
-    public func close() async throws {}
 
     public var destination: String { path }
 }

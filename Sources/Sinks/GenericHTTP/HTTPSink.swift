@@ -40,6 +40,10 @@ public final class HTTPSink: EventSink {
         public func validateCombination() throws { try http.validateCombination() }
     }
 
+    public static func framings(for options: Options) -> [Framing] {
+        options.body == .ndjson ? [.ndjson] : [.jsonArray]
+    }
+
     let options: Options
     let name: String
     let transport: HTTPTransport
@@ -56,10 +60,8 @@ public final class HTTPSink: EventSink {
     public var maxInFlight: Int { options.http.concurrency }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1)
-        return try await ChunkedDelivery.send(batch, in: ranges) {
-            try await post(options.body == .ndjson ? batch.linesBody($0) : batch.jsonArrayBody($0))
-        }
+        let ranges = batch.chunks(maxBytes: options.maxBatchBytes)
+        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.body($0)) }
     }
 
     private func post(_ json: [UInt8]) async throws {

@@ -14,7 +14,7 @@ enum ChunkedDelivery {
             do {
                 try await post(range)
             } catch let error as SIEMError {
-                if delivered > 0 { throw PartialDelivery(accepted: delivered, error: error) }
+                if delivered > 0 { throw PartialDelivery(Delivery(accepted: delivered), error: error) }
                 throw error
             }
             delivered = range.upperBound

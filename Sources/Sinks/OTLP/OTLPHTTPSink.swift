@@ -34,6 +34,8 @@ public final class OTLPHTTPSink: EventSink {
         public func validateCombination() throws { try http.validateCombination() }
     }
 
+    public static func framings(for options: Options) -> [Framing] { [.otlpLogs] }
+
     let options: Options
     let name: String
     let url: String
@@ -52,8 +54,8 @@ public final class OTLPHTTPSink: EventSink {
     public var maxInFlight: Int { options.http.concurrency }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 512)
-        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.otlpLogsBody($0)) }
+        let ranges = batch.chunks(maxBytes: options.maxBatchBytes)
+        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.body($0)) }
     }
 
     /// OTLP/HTTP's retryable statuses (§ "Failures").

@@ -65,6 +65,8 @@ public final class SentinelDataCollectorSink: EventSink {
         }
     }
 
+    public static func framings(for options: Options) -> [Framing] { [.jsonArray] }
+
     let options: Options
     let name: String
     let endpoint: String
@@ -91,9 +93,8 @@ public final class SentinelDataCollectorSink: EventSink {
     public var maxInFlight: Int { options.http.concurrency }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        // A JSON array of n records is their bytes with newlines, minus n newlines, plus n-1 commas and 2 brackets.
-        let ranges = batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes, overhead: 1)
-        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.jsonArrayBody($0)) }
+        let ranges = batch.chunks(maxBytes: options.maxBatchBytes)
+        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.body($0)) }
     }
 
     private func post(_ body: [UInt8]) async throws {

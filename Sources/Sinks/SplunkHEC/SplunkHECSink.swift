@@ -57,6 +57,8 @@ public final class SplunkHECSink: EventSink {
         public func validateCombination() throws { try http.validateCombination() }
     }
 
+    public static func framings(for options: Options) -> [Framing] { [.concatenated] }
+
     let options: Options
     let name: String
     let base: String
@@ -105,14 +107,14 @@ public final class SplunkHECSink: EventSink {
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         var delivered = 0
         var pendingAcks: [(ackID: Int, through: Int)] = []
-        for range in batch.chunks(maxRecords: .max, maxBytes: options.maxBatchBytes) {
+        for range in batch.chunks(maxBytes: options.maxBatchBytes) {
             do {
                 let acks = try await deliver(batch, range)
                 pendingAcks += acks.map { ($0, range.upperBound) }
                 if !options.indexerAck { delivered = range.upperBound }
             } catch let error as SIEMError {
                 if options.indexerAck { delivered = try await confirmedPrefix(pendingAcks) }
-                if delivered > 0 { throw PartialDelivery(accepted: delivered, error: error) }
+                if delivered > 0 { throw PartialDelivery(Delivery(accepted: delivered), error: error) }
                 throw error
             }
         }
@@ -124,7 +126,7 @@ public final class SplunkHECSink: EventSink {
                     message:
                         "Splunk did not confirm indexing within \(options.ackMaxPolls) polls; the batch will be sent again",
                     retryable: true)
-                if delivered > 0 { throw PartialDelivery(accepted: delivered, error: error) }
+                if delivered > 0 { throw PartialDelivery(Delivery(accepted: delivered), error: error) }
                 throw error
             }
         }
@@ -134,7 +136,7 @@ public final class SplunkHECSink: EventSink {
     /// Posts `range`; on invalid data, halves it until the refused event is alone, then sets it
     /// aside. Returns the ack ids of what was accepted.
     private func deliver(_ batch: EncodedBatch, _ range: Range<Int>) async throws -> [Int] {
-        switch try await post(batch.linesBody(range)) {
+        switch try await post(batch.body(range)) {
         case .accepted(let ackID):
             return ackID.map { [$0] } ?? []
         case .invalid(let reason):

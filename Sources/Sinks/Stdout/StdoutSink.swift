@@ -12,6 +12,8 @@ public struct StdoutSink: EventSink {
     public static let summary = "JSON lines to standard output, one record per line, each batch written whole"
     public typealias Options = NoOptions
 
+    public static func framings(for options: NoOptions) -> [Framing] { [.ndjson, .lines, .otlpLogs] }
+
     let output = FileDescriptorOutput(fd: STDOUT_FILENO, name: "standard output")
 
     public init(options: NoOptions, context: PluginContext) throws {}
@@ -20,8 +22,6 @@ public struct StdoutSink: EventSink {
         try output.writeBatch(pieces: batch.linePieces, sync: false)
         return Delivery(accepted: batch.count)
     }
-
-    public func close() async throws {}
 
     public var destination: String { "standard output" }
 }

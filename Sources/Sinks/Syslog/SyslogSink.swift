@@ -60,6 +60,8 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         }
     }
 
+    public static func framings(for options: Options) -> [Framing] { [.lines] }
+
     let options: Options
     let name: String
     let host: String
