@@ -165,12 +165,32 @@ import Testing
         #expect(lines(try String(contentsOfFile: deadLetterPath, encoding: .utf8)).count == 3)
     }
 
-    @Test func withoutADeadLetterFileAnExportStopsAtABadRowWithItsId() throws {
-        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE events SET kind = '' WHERE id = 150") }
-        let stopped = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--order", "id"])
-        #expect(stopped.status == 65)
-        #expect(stopped.stderr.contains("error: `kind` is empty (events row id 150)"))
-        #expect(stopped.stdout.split(separator: "\n").count == 149)
+    /// One bad row does not hide the rows after it: `export` names it on standard error (or
+    /// writes it to `--dead-letter FILE`), goes on to the end, and exits 65 to say so.
+    @Test func anExportSetsABadRowAsideNamesItAndGoesOn() throws {
+        try DatabaseQueue(path: db).write {
+            try $0.execute(sql: "UPDATE events SET kind = '' WHERE id IN (150, 200)")
+        }
+        let named = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--order", "id"])
+        #expect(named.status == 65)
+        #expect(named.stderr.contains("warning: row 150 cannot become an event: `kind` is empty"))
+        #expect(named.stderr.contains("warning: row 200 cannot become an event: `kind` is empty"))
+        #expect(named.stderr.contains("exported 298 event(s) as ecs; 2 dead-lettered to standard error"))
+        #expect(named.stdout.split(separator: "\n").count == 298, "every other row, including those after 150")
+
+        let dead = cli.path("export-dead.jsonl")
+        let filed = try cli.run([
+            "export", "--db", db, "--format", "ecs", "--registry-id", "r", "--order", "id", "--dead-letter", dead,
+        ])
+        #expect(filed.status == 65)
+        #expect(filed.stdout.split(separator: "\n").count == 298)
+        let lines = try String(contentsOfFile: dead, encoding: .utf8).split(separator: "\n")
+        let ids = try lines.map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["source_row_id"]
+                as? Int
+        }
+        #expect(ids == [150, 200])
+        #expect(filed.stderr.contains("2 dead-lettered to \(dead)"))
     }
 
     @Test func followModeServesMetricsOnLoopbackWhileItRuns() throws {

@@ -122,12 +122,13 @@ import Testing
         let body = try #require(collector.requests.last?.decodedBody)
         let parsed = try Self.parseWithOpenTelemetry(body + [0x0A])
         #expect(parsed.first?.count == 3)
-        do {
-            _ = try await sink.send(batch(12...14))
-            Issue.record("rejection accepted")
-        } catch let error as SIEMError {
-            #expect(error.description.contains("rejected 1 log record(s): bad record 13"))
-            #expect(!error.description.contains("otlp-secret-token"))
-        }
+        // A partly rejected request is split until the rejected record stands alone: it is refused
+        // with the collector's words, the others are delivered (sent again: at least once).
+        let delivery = try await sink.send(batch(12...14))
+        #expect(delivery.accepted == 2)
+        #expect(delivery.refused.map(\.index) == [1])
+        let reason = delivery.refused.first?.reason ?? ""
+        #expect(reason.contains("rejected 1 log record(s): bad record 13"))
+        #expect(!OutputRedaction.shared.apply(reason).contains("otlp-secret-token"))
     }
 }

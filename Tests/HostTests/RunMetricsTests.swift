@@ -44,7 +44,7 @@ extension RunMetricsTests {
         metrics.delivered(10, seconds: 3, pipeline: 0)
         metrics.checkpointed(60, lastEventUnix: 1_000, pipeline: 0)
         metrics.deadLettered(2, pipeline: 1)
-        metrics.observer(pipeline: 1).willRetry(reason: "HTTP 503")
+        metrics.observer(pipeline: 1).willRetry(attempt: 1, of: 8, inSeconds: 0.5, reason: "HTTP 503")
         let server = try MetricsServer(address: try #require(MetricsListenAddress("127.0.0.1:0")), metrics: metrics)
         #expect(server.port != 0)
 
@@ -70,7 +70,8 @@ extension RunMetricsTests {
         let lag = Int(samples["siem_export_checkpoint_lag_seconds{pipeline=\"splunk\"}"] ?? "") ?? 0
         #expect(lag >= Int(Date().timeIntervalSince1970) - 1_000 - 5)
         // Every family has HELP and TYPE before its samples.
-        #expect(body.components(separatedBy: "# TYPE ").count - 1 == 8)
+        #expect(body.components(separatedBy: "# TYPE ").count - 1 == 9)
+        #expect(samples["siem_export_events_refused_total{pipeline=\"splunk\"}"] == "0")
 
         #expect(try get("/other", port: server.port).hasPrefix("HTTP/1.1 404"))
     }

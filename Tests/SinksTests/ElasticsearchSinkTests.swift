@@ -77,28 +77,40 @@ import Testing
         #expect(Set(es.ids) == Set((1...3).map { "reg1:\($0)" }))
     }
 
-    @Test func aRefusedDocumentStopsThePipelineNamingItAndKeepsThePrefix() async throws {
+    /// A mapping error refuses one document for good: it is set aside with Elasticsearch's
+    /// reason and every other document is delivered (no single event can stop the pipeline).
+    @Test func aRefusedDocumentIsSetAsideAndTheRestIsDelivered() async throws {
         let es = try FakeElasticsearch(maxBodyBytes: 1_100) { id, _ in
             id == "reg1:7" ? (400, "mapper_parsing_exception", "failed to parse field [source.ip] of type [ip]") : nil
         }
         defer { es.stop() }
-        do {
-            _ = try await sink(es) { $0.maxBatchBytes = 1_100 }.send(batch(1...9, padding: 200))
-            Issue.record("accepted")
-        } catch let partial as PartialDelivery {
-            #expect(
-                partial.error
-                    == .delivery(
-                        sink: "elastic",
-                        message:
-                            "Elasticsearch refused event 7 (status 400): mapper_parsing_exception: failed to parse field [source.ip] of type [ip]",
-                        retryable: false))
-            // Records of about 260 bytes with their action lines: four per 1,100-byte request.
-            #expect(partial.delivery.accepted == 4, "whole requests before the one holding event 7")
-            #expect(
-                es.ids.prefix(partial.delivery.accepted)
-                    == ArraySlice((1...Int64(partial.delivery.accepted)).map { "reg1:\($0)" }))
-        }
+        let delivery = try await sink(es) { $0.maxBatchBytes = 1_100 }.send(batch(1...9, padding: 200))
+        #expect(delivery.accepted == 8)
+        #expect(
+            delivery.refused == [
+                Refusal(
+                    index: 6,
+                    reason:
+                        "Elasticsearch refused event 7 (status 400): mapper_parsing_exception: failed to parse field [source.ip] of type [ip]"
+                )
+            ])
+        #expect(Set(es.ids) == Set((1...9).filter { $0 != 7 }.map { "reg1:\($0)" }))
+    }
+
+    @Test func aDocumentLargerThanTheClusterTakesIsRefusedUnsent() async throws {
+        let es = try FakeElasticsearch()
+        defer { es.stop() }
+        var small = batch(1...2)
+        let large = batch(3...3, padding: 3_000)
+        small.bytes += large.bytes
+        small.recordEnds += large.recordEnds.map { $0 + small.recordEnds.last! }
+        small.eventIDs += large.eventIDs
+        let delivery = try await sink(es) { $0.maxContentLength = 2_048 }.send(small)
+        #expect(delivery.accepted == 2)
+        #expect(delivery.refused.map(\.index) == [2])
+        #expect(delivery.refused.first?.reason.contains("takes at most 2048 (not sent)") == true)
+        #expect(es.ids == ["reg1:1", "reg1:2"])
+        #expect(es.server.requests.allSatisfy { $0.body.count < 2_048 }, "the large one never went out")
     }
 
     @Test func aRequestTooLargeIsSplitUntilItFits() async throws {

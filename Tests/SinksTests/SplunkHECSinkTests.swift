@@ -103,34 +103,29 @@ import Testing
         #expect(hec.indexedIDs == [1, 2, 3, 4])
     }
 
-    @Test func anInvalidEventGoesToTheDeadLetterFileAndTheRestIsDelivered() async throws {
+    /// HEC refusing one event as invalid refuses that event alone (the runner dead-letters it);
+    /// every other event is delivered, and none is counted twice.
+    @Test func anInvalidEventIsRefusedAloneAndTheRestIsDelivered() async throws {
         let hec = try FakeSplunkHEC()
         defer { hec.stop() }
-        let sink = try sink(hec) { $0.deadLetterPath = "dead.jsonl" }
-        #expect(try await sink.send(SinkTestBatches.hecBatch(1...10, blank: [7])).accepted == 10)
+        let delivery = try await sink(hec).send(SinkTestBatches.hecBatch(1...10, blank: [7]))
+        #expect(delivery.accepted == 9, "the refused event is not delivered")
+        #expect(delivery.refused == [Refusal(index: 6, reason: "HEC code 13: Event field cannot be blank")])
         #expect(Set(hec.indexedIDs) == Set((1...10).filter { $0 != 7 }))
-        let dead = try String(contentsOf: directory.appendingPathComponent("dead.jsonl"), encoding: .utf8)
-        let lines = dead.split(separator: "\n")
-        #expect(lines.count == 1)
-        let entry = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
-        #expect(entry["event_id"] as? Int == 7)
-        #expect(entry["pipeline"] as? String == "splunk")
-        #expect(entry["reason"] as? String == "HEC code 13: Event field cannot be blank")
-        #expect((entry["record"] as? String)?.contains(#""id":7"#) == true)
     }
 
-    @Test func withoutADeadLetterFileAnInvalidEventStopsThePipelineNamingIt() async throws {
+    @Test func anEventOverMaxContentLengthIsRefusedWithoutARoundTrip() async throws {
         let hec = try FakeSplunkHEC()
         defer { hec.stop() }
-        await #expect(
-            throws: SIEMError.delivery(
-                sink: "splunk",
-                message:
-                    "HEC refused event 3 as invalid (HEC code 13: Event field cannot be blank); set dead_letter_path to set such events aside",
-                retryable: false)
-        ) {
-            _ = try await sink(hec).send(SinkTestBatches.hecBatch(1...4, blank: [3]))
-        }
+        var batch = SinkTestBatches.hecBatch(1...3)
+        let large = SinkTestBatches.hecBatch(4...4, padding: 5_000)
+        batch.bytes += large.bytes
+        batch.recordEnds += large.recordEnds.map { $0 + batch.recordEnds.last! }
+        batch.eventIDs += large.eventIDs
+        let delivery = try await sink(hec) { $0.maxContentLength = 4_096 }.send(batch)
+        #expect(delivery.accepted == 3 && delivery.refused.map(\.index) == [3])
+        #expect(hec.indexedIDs == [1, 2, 3])
+        #expect(hec.server.requests.filter { $0.path == "/services/collector/event" }.count == 1)
     }
 
     @Test(arguments: [

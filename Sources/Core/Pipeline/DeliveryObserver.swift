@@ -1,9 +1,9 @@
-/// Lets a sink report retries to whoever runs it (the metrics of `run`) without the plugin API
-/// carrying a metrics object: the runner binds an observer around each delivery, and the shared
-/// retry loop reports through it.
+/// Lets a sink report retries to whoever runs it (the metrics and logs of `run` and `export`)
+/// without the plugin API carrying a metrics object: the runner binds an observer around each
+/// delivery, and the shared retry loop reports through it.
 public protocol DeliveryObserver: Sendable {
-    /// A request is about to be sent again after a retryable failure.
-    func willRetry(reason: String)
+    /// Attempt `attempt` of at most `of` retries will start in `seconds`, because of `reason`.
+    func willRetry(attempt: Int, of maximum: Int, inSeconds seconds: Double, reason: String)
 }
 
 public enum DeliveryObservation {

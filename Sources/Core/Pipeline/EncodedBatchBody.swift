@@ -69,6 +69,18 @@ extension EncodedBatch {
         }
     }
 
+    /// How many bytes `body(items:)` has.
+    public func bodySize(items: [Int]) -> Int {
+        guard let first = items.first, let last = items.last else { return 0 }
+        if last - first + 1 == items.count { return bodySize(first..<(last + 1)) }
+        let records = items.reduce(0) { $0 + recordEnds[$1] - ($1 == 0 ? 0 : recordEnds[$1 - 1]) }
+        switch framing {
+        case .ndjson, .concatenated, .lines, .elasticsearchBulk: return records
+        case .jsonArray: return records + 1
+        case .otlpLogs: return otlpHead().count + records - 1 + Self.otlpTail.count
+        }
+    }
+
     /// Consecutive record ranges of at most `maxRecords` records whose bodies are at most
     /// `maxBytes` each; a record whose body alone is larger gets a range of its own (the sink
     /// decides whether the receiver could ever take it).

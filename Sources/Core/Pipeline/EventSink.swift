@@ -14,6 +14,8 @@
 /// - `close()` is called once, at the end.
 public protocol EventSink: Plugin, Sendable {
     static func framings(for options: Options) -> [Framing]
+    /// Former `type:` names that still work, with a warning (a renamed sink).
+    static var formerIDs: [String] { get }
     /// Where records go, for the closing summary (a path, a URL without credentials).
     var destination: String { get }
     /// Batches the runner may hand over before the first is settled: 1 for files (lines in
@@ -25,6 +27,7 @@ public protocol EventSink: Plugin, Sendable {
 }
 
 extension EventSink {
+    public static var formerIDs: [String] { [] }
     public var destination: String { Self.id }
     public var maxInFlight: Int { 1 }
     public func start() async throws {}

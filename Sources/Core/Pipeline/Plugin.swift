@@ -7,11 +7,18 @@ public struct PluginContext: Sendable {
     /// `siem-export validate`: check what would be touched (paths, permissions) but create,
     /// truncate or send nothing.
     public var dryRun: Bool
+    /// Tells the operator of something the plugin did on its own (a torn line cut off a file),
+    /// at warning level in the host's log.
+    public var warn: @Sendable (String) -> Void
 
-    public init(baseDirectory: String, pipelineName: String? = nil, dryRun: Bool = false) {
+    public init(
+        baseDirectory: String, pipelineName: String? = nil, dryRun: Bool = false,
+        warn: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.baseDirectory = baseDirectory
         self.pipelineName = pipelineName
         self.dryRun = dryRun
+        self.warn = warn
     }
 
     /// `path` made absolute against `baseDirectory`; absolute paths and `-` are kept.

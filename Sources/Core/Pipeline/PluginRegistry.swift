@@ -53,6 +53,8 @@ public struct PluginRegistry: Sendable {
     public private(set) var mappers: [String: PluginRegistration<any EventMapper>] = [:]
     public private(set) var formatters: [String: PluginRegistration<any EventFormatter>] = [:]
     public private(set) var sinks: [String: PluginRegistration<any EventSink>] = [:]
+    /// A renamed sink's former `type:` → its id.
+    public private(set) var formerSinkIDs: [String: String] = [:]
 
     public init() {}
 
@@ -71,6 +73,7 @@ public struct PluginRegistry: Sendable {
     }
 
     public mutating func register<S: EventSink>(sink type: S.Type) {
+        for former in S.formerIDs { formerSinkIDs[former] = S.id }
         sinks[S.id] = Self.registration(
             S.self, kind: .sink, acceptedFramings: S.framings(for: S.Options()),
             framer: { S.framings(for: try S.Options.decode(from: $0)) }

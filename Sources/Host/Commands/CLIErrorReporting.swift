@@ -38,8 +38,9 @@ enum CLIErrorReporting {
     }
 }
 
+/// Standard error, for lines that are not log records; redacted like every output.
 enum StandardError {
     static func print(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((OutputRedaction.shared.apply(line) + "\n").utf8))
     }
 }

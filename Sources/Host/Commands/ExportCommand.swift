@@ -42,6 +42,13 @@ struct ExportCommand: AsyncParsableCommand {
         help: "timestamp: ordered by timestamp then id, like the registry's export; id: table order, no sort.")
     var order: SourceQuery.Order = .timestamp
 
+    @Option(
+        name: .customLong("dead-letter"),
+        help:
+            "JSON-lines file for rows that cannot become events and events the receiver refuses (default: one line each on standard error); the export goes on and exits 65"
+    )
+    var deadLetter: String?
+
     @Option(name: .customLong("batch-size"), help: "Rows read, formatted and written per batch.")
     var batchSize: Int = PipelineConfigFile.defaultBatchSize
 
@@ -146,15 +153,28 @@ struct ExportCommand: AsyncParsableCommand {
                 name: "export", formatter: formatter, formatterID: formatterID, framing: framing, sink: sink,
                 sinkID: sinkID)
             let query = SourceQuery(afterID: 0, throughID: try source.highestID() ?? 0, sinceUnix: since, order: order)
+            // One bad row must not hide every row after it: it is set aside, and the export goes on.
+            let deadLetters: any DeadLetterDestination =
+                try deadLetter.map { try DeadLetterFileWriter(path: context.resolve(path: $0)) } ?? StderrDeadLetters()
+            var plan = RunPlan(query: query, startAfter: [0], limit: limit)
+            plan.rowDeadLetter = deadLetters
+            plan.refusalDeadLetters = [deadLetters]
             let summaries = try await PipelineRunner(batchSize: batchSize).run(
-                source: source, mapper: mapper, pipelines: [pipeline], query: query, startAfter: [0], limit: limit)
+                source: source, mapper: mapper, pipelines: [pipeline], plan: plan)
             try await sink.close()
-            StandardError.print("exported \(summaries[0].delivered) event(s) as \(format)")
+            let summary = summaries[0]
+            var line = "exported \(summary.delivered) event(s) as \(format)"
+            if summary.deadLettered > 0 { line += "; \(summary.deadLettered) dead-lettered to \(deadLetters.path)" }
+            StandardError.print(line)
+            if summary.deadLettered > 0 { throw ExitCode(ExportCommand.deadLetteredExitCode) }
         }
     }
 }
 
 extension ExportCommand {
+    /// EX_DATAERR: the export went to the end, but some rows or events were set aside.
+    static let deadLetteredExitCode: Int32 = 65
+
     var isHTTPOutput: Bool { output.hasPrefix("http://") || output.hasPrefix("https://") }
 
     /// A plugin made from options given on the command line; what is wrong with them is a usage error.
@@ -181,6 +201,7 @@ extension ExportCommand {
             let name = h[..<colon].trimmingCharacters(in: .whitespaces)
             do {
                 let value = try secrets.expand(h[h.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                if PipelineAssembler.isCredentialHeader(name) { OutputRedaction.shared.register(value) }
                 headers.append((Node(name), Node(value)))
             } catch {
                 throw SIEMError.usage("--header \(name): \(error.description)")

@@ -8,12 +8,25 @@ public struct ConfigDiagnostic: Sendable, Equatable, CustomStringConvertible {
     /// Where in the document, e.g. `pipelines[0].sink`.
     public var path: String
     public var message: String
+    /// A warning is reported but does not stop the config from being used.
+    public var isWarning = false
+
+    public init(
+        file: String, line: Int? = nil, column: Int? = nil, path: String, message: String, isWarning: Bool = false
+    ) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.path = path
+        self.message = message
+        self.isWarning = isWarning
+    }
 
     public var description: String {
         var location = file
         if let line { location += ":\(line)" }
         if let column { location += ":\(column)" }
-        return "\(location): error: \(path.isEmpty ? "" : path + ": ")\(message)"
+        return "\(location): \(isWarning ? "warning" : "error"): \(path.isEmpty ? "" : path + ": ")\(message)"
     }
 }
 

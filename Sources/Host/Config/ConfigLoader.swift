@@ -193,7 +193,9 @@ struct NodeReader {
             report(node, path, "expected a mapping with name, formatter and sink")
             return nil
         }
-        checkKeys(mapping, allowed: ["name", "preset", "formatter", "sink", "redact"], path: path)
+        checkKeys(
+            mapping, allowed: ["name", "preset", "formatter", "sink", "redact", "dead_letter", "on_refused"], path: path
+        )
         let name = required(mapping, "name", path: path).flatMap { string($0, path: path + ".name") }
         if let name, name.isEmpty || !name.unicodeScalars.allSatisfy(Self.isNameCharacter) {
             report(mapping["name"], path + ".name", "'\(name)' must be letters, digits, '_', '-' or '.'")
@@ -223,8 +225,23 @@ struct NodeReader {
         let formatter = formatterNode.flatMap { pluginNode($0, path: path + ".formatter", allowsSchema: true) }
         let sink = sinkNode.flatMap { pluginNode($0, path: path + ".sink") }
         let redact = mapping["redact"].flatMap { pluginNode($0, path: path + ".redact", typed: false) }
+        let deadLetter = mapping["dead_letter"].flatMap { pathMapping($0, path: path + ".dead_letter") }
+        var onRefused = RefusalPolicy.deadLetter
+        if let node = mapping["on_refused"], let text = string(node, path: path + ".on_refused") {
+            if let policy = RefusalPolicy(rawValue: text) {
+                onRefused = policy
+            } else {
+                let names = RefusalPolicy.allCases.map(\.rawValue)
+                report(
+                    node, path + ".on_refused",
+                    "expected one of: \(names.joined(separator: ", ")), found '\(text)'"
+                        + (Suggestion.closest(to: text, in: names).map { " (did you mean '\($0)'?)" } ?? ""))
+            }
+        }
         guard let name, let formatter, let sink else { return nil }
-        return PipelineConfig(name: name, formatter: formatter, sink: sink, mark: mapping.mark, redact: redact)
+        return PipelineConfig(
+            name: name, formatter: formatter, sink: sink, mark: mapping.mark, redact: redact,
+            deadLetterPath: deadLetter, onRefused: onRefused)
     }
 
     static func isNameCharacter(_ c: Unicode.Scalar) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SIEMCore
 import Yams
 
@@ -13,23 +14,54 @@ public struct PipelineAssembler {
     /// For `validate`: plugins check what they would touch without creating or truncating files.
     public var dryRun: Bool
 
-    public init(registry: PluginRegistry, dryRun: Bool = false) {
+    /// Where plugins' warnings go (`PluginContext.warn`).
+    public var logger: Logger?
+
+    public init(registry: PluginRegistry, dryRun: Bool = false, logger: Logger? = nil) {
         self.registry = registry
         self.dryRun = dryRun
+        self.logger = logger
     }
 
     public func assemble(_ config: PipelineConfigFile) throws -> AssembledPipelines {
         var diagnostics = config.diagnostics
-        let base = PluginContext(baseDirectory: config.baseDirectory, dryRun: dryRun)
+        let base = PluginContext(
+            baseDirectory: config.baseDirectory, dryRun: dryRun, warn: { [logger] in logger?.warning("\($0)") })
 
         // Check every node before making anything, so one run reports all config errors.
         let sourceEntry = lookup(config.source, in: registry.sources, kind: "source", config, &diagnostics)
         let mapperEntry = lookup(config.mapper, in: registry.mappers, kind: "mapper", config, &diagnostics)
         var pipelineEntries:
             [(PipelineConfig, PluginRegistration<any EventFormatter>, PluginRegistration<any EventSink>)] = []
-        for pipeline in config.pipelines {
+        for var pipeline in config.pipelines {
             let formatter = lookup(pipeline.formatter, in: registry.formatters, kind: "formatter", config, &diagnostics)
-            let sink = lookup(pipeline.sink, in: registry.sinks, kind: "sink", config, &diagnostics)
+            var sinkNode = pipeline.sink
+            if let current = registry.formerSinkIDs[sinkNode.type] {
+                let mark = sinkNode.typeMark ?? sinkNode.mark
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        file: config.path, line: mark?.line, column: mark?.column, path: sinkNode.path + ".type",
+                        message:
+                            "sink type '\(sinkNode.type)' is now '\(current)' (the retired HTTP Data Collector API; Microsoft Sentinel's current route is azure_logs_ingestion)",
+                        isWarning: true))
+                sinkNode.type = current
+                pipeline.sink = sinkNode
+            }
+            let sink = lookup(sinkNode, in: registry.sinks, kind: "sink", config, &diagnostics)
+            // HEC's own dead-letter option, from before refused events of every sink went to the
+            // pipeline's dead-letter file: still honoured, as that file's path.
+            if sink?.description.id == "splunk_hec", let node = sinkNode.options.mapping?["dead_letter_path"],
+                let path = node.string
+            {
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        file: config.path, line: node.mark?.line, column: node.mark?.column,
+                        path: sinkNode.path + ".dead_letter_path",
+                        message:
+                            "deprecated: refused events of every sink go to the pipeline's dead-letter file; write `dead_letter: {path: \(path)}` on the pipeline instead",
+                        isWarning: true))
+                if pipeline.deadLetterPath == nil { pipeline.deadLetterPath = path }
+            }
             if let formatter, let pin = pipeline.formatter.schema, pin != formatter.description.schema?.name {
                 diagnostics.append(
                     ConfigDiagnostic(
@@ -63,9 +95,9 @@ public struct PipelineAssembler {
             }
         }
         checkOutputsAreDistinct(config, &diagnostics)
-        guard diagnostics.isEmpty, let sourceEntry, let mapperEntry else {
-            throw ConfigErrors(
-                diagnostics: diagnostics.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
+        diagnostics.sort { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
+        guard diagnostics.allSatisfy(\.isWarning), let sourceEntry, let mapperEntry else {
+            throw ConfigErrors(diagnostics: diagnostics)
         }
 
         let source = try make(sourceEntry, config.source, config, base)
@@ -79,12 +111,13 @@ public struct PipelineAssembler {
                     name: pipeline.name, formatter: try make(formatterEntry, pipeline.formatter, config, context),
                     formatterID: formatterEntry.description.id, framing: framings[pipeline.name]!,
                     sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id,
-                    redactor: redactors[pipeline.name]))
+                    redactor: redactors[pipeline.name], onRefused: pipeline.onRefused,
+                    deadLetterPath: pipeline.deadLetterPath.map(base.resolve(path:))))
         }
         let checkpoint = config.checkpointPath.map { base.resolve(path: $0) }
         return AssembledPipelines(
             source: source, mapper: mapper, pipelines: pipelines, checkpointPath: checkpoint,
-            batchSize: config.batchSize)
+            batchSize: config.batchSize, warnings: diagnostics)
     }
 
     private func lookup<I>(
@@ -118,6 +151,13 @@ public struct PipelineAssembler {
                 credentials += (value.mapping?.keys.compactMap(\.string) ?? []).filter(Self.isCredentialHeader).map {
                     "headers." + $0
                 }
+            }
+            // Every credential is removed from whatever leaves the process (logs, stderr, summary,
+            // dead letters, metrics), whichever message would carry it.
+            for credential in credentials {
+                let parts = credential.split(separator: ".", maxSplits: 1).map(String.init)
+                let held = parts.count == 2 ? value.mapping?[parts[1]]?.string : value.string
+                held.map(OutputRedaction.shared.register)
             }
             for credential in credentials where !node.referencedKeys.contains(credential) {
                 diagnostics.append(
@@ -194,41 +234,51 @@ public struct PipelineAssembler {
             options: YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path), context: context)
     }
 
-    /// Header names that carry credentials: Authorization and anything named like a token or key.
-    static func isCredentialHeader(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return ["authorization", "token", "key", "secret", "password", "cookie"].contains { lowered.contains($0) }
-    }
+    static func isCredentialHeader(_ name: String) -> Bool { CredentialHeaders.isCredential(name) }
 
     /// Two pipelines appending to one file would interleave their lines (and a `truncate` one
-    /// would empty the other's output), as would a file that is also the checkpoint or the
-    /// dead-letter file: refused before anything is opened.
+    /// would empty the other's output), as would an output that is also the checkpoint or a
+    /// dead-letter file: refused before anything is opened. Dead-letter files may be shared:
+    /// their lines are written whole, one writer per file.
     private func checkOutputsAreDistinct(_ config: PipelineConfigFile, _ diagnostics: inout [ConfigDiagnostic]) {
         let base = PluginContext(baseDirectory: config.baseDirectory)
+        func normalized(_ raw: String) -> String { (base.resolve(path: raw) as NSString).standardizingPath }
         var owners: [String: String] = [:]
         if let checkpoint = config.checkpointPath {
-            owners[base.resolve(path: checkpoint)] = "checkpoint.path"
-            owners[base.resolve(path: checkpoint) + ".lock"] = "the checkpoint's lock file"
+            owners[normalized(checkpoint)] = "checkpoint.path"
+            owners[normalized(checkpoint) + ".lock"] = "the checkpoint's lock file"
         }
+        var deadLetters: Set<String> = []
         if let deadLetter = config.deadLetterPath {
-            owners[base.resolve(path: deadLetter)] = "dead_letter.path"
+            deadLetters.insert(normalized(deadLetter))
         } else if let checkpoint = config.checkpointPath {
-            owners[base.resolve(path: checkpoint) + ".dead-letter.jsonl"] = "the default dead-letter file"
+            deadLetters.insert(normalized(checkpoint) + ".dead-letter.jsonl")
         }
         for pipeline in config.pipelines {
-            for key in ["path", "dead_letter_path"] {
-                guard let node = pipeline.sink.options.mapping?[key], let raw = node.string, raw != "-", !raw.isEmpty
-                else { continue }
-                let path = (base.resolve(path: raw) as NSString).standardizingPath
-                let here = pipeline.sink.path + "." + key
-                if let owner = owners[path] {
-                    diagnostics.append(
-                        ConfigDiagnostic(
-                            file: config.path, line: node.mark?.line, column: node.mark?.column, path: here,
-                            message: "'\(path)' is also written by \(owner); each output needs a file of its own"))
-                } else {
-                    owners[path] = here
-                }
+            let own = pipeline.deadLetterPath ?? pipeline.sink.options.mapping?["dead_letter_path"]?.string
+            if let own, !own.isEmpty { deadLetters.insert(normalized(own)) }
+        }
+        for path in deadLetters {
+            if let owner = owners[path] {
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        file: config.path, path: "dead_letter",
+                        message: "'\(path)' is also written by \(owner); a dead-letter file needs a file of its own"))
+            }
+        }
+        for path in deadLetters where owners[path] == nil { owners[path] = "a dead-letter file" }
+        for pipeline in config.pipelines {
+            guard let node = pipeline.sink.options.mapping?["path"], let raw = node.string, raw != "-", !raw.isEmpty
+            else { continue }
+            let path = normalized(raw)
+            let here = pipeline.sink.path + ".path"
+            if let owner = owners[path] {
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        file: config.path, line: node.mark?.line, column: node.mark?.column, path: here,
+                        message: "'\(path)' is also written by \(owner); each output needs a file of its own"))
+            } else {
+                owners[path] = here
             }
         }
     }

@@ -25,6 +25,10 @@ public struct PipelineConfig {
     public var mark: Mark?
     /// `redact:`, when the pipeline has one (options only, no `type`).
     public var redact: PluginNode?
+    /// `dead_letter: {path:}`: the pipeline's own file for events its receiver refuses.
+    public var deadLetterPath: String?
+    /// `on_refused:`.
+    public var onRefused: RefusalPolicy = .deadLetter
 }
 
 /// A parsed, structurally checked config file (`version: 1`). Plugin options are not decoded

@@ -8,8 +8,8 @@ import SIEMCore
 ///
 /// Text: `message key=value …`, prefixed `warning: `/`error: `/`critical: ` at those levels, no
 /// timestamp (cron, journald and container runtimes add their own). JSON:
-/// `{"time":"…","level":"info","message":"…","pipeline":"…",…}`. Messages never carry a
-/// credential: configs hold references only, and sink errors are redacted before they get here.
+/// `{"time":"…","level":"info","message":"…","pipeline":"…",…}`. No line carries a credential:
+/// each passes through the output redaction of every secret the config and the sinks hold.
 struct StderrLogHandler: LogHandler {
     enum Format: String, CaseIterable, Sendable { case text, json }
 
@@ -35,7 +35,7 @@ struct StderrLogHandler: LogHandler {
         if let extra = event.metadata { all.merge(extra) { _, new in new } }
         let line = Self.render(
             level: event.level, message: "\(event.message)", metadata: all, format: format, now: Date())
-        Self.lock.withLock { FileHandle.standardError.write(Data(line.utf8)) }
+        Self.lock.withLock { FileHandle.standardError.write(Data(OutputRedaction.shared.apply(line).utf8)) }
     }
 
     static func render(

@@ -10,6 +10,20 @@ public struct AssembledPipeline {
     public var sinkID: String
     /// The pipeline's redaction stage, applied to each event before its formatter sees it.
     public var redactor: EventRedactor? = nil
+    /// What happens to an event the receiver refuses for good.
+    public var onRefused: RefusalPolicy = .deadLetter
+    /// The pipeline's own dead-letter file for refused events (`dead_letter:`), resolved; nil
+    /// shares the config's.
+    public var deadLetterPath: String? = nil
+}
+
+/// `on_refused:` — what a pipeline does with an event its receiver refuses for good (invalid,
+/// too large, a mapping error).
+public enum RefusalPolicy: String, OptionChoice {
+    /// Set it aside in the dead-letter file with the receiver's reason, and go on.
+    case deadLetter = "dead_letter"
+    /// Stop the pipeline before it, keeping it and everything after it for the next run.
+    case stop
 }
 
 /// Everything a config describes, made into live plugins.
@@ -19,4 +33,6 @@ public struct AssembledPipelines {
     public var pipelines: [AssembledPipeline]
     public var checkpointPath: String?
     public var batchSize: Int
+    /// What the config does that still works but should change (a renamed sink type).
+    public var warnings: [ConfigDiagnostic] = []
 }

@@ -33,7 +33,8 @@ final class MappedBatchProducer: @unchecked Sendable {
     /// With `deadLetter`, a row the mapper refuses is written there (durably, before its batch is
     /// handed over) and the run goes on; without it, the batch ends at that row.
     init(
-        reader: any RowReader, mapper: any EventMapper, batchSize: Int, limit: Int?, deadLetter: RowDeadLetter? = nil,
+        reader: any RowReader, mapper: any EventMapper, batchSize: Int, limit: Int?,
+        deadLetter: (any DeadLetterDestination)? = nil,
         capacity: Int = 2
     ) {
         self.capacity = capacity
@@ -47,7 +48,8 @@ final class MappedBatchProducer: @unchecked Sendable {
     }
 
     private func produce(
-        _ reader: any RowReader, _ mapper: any EventMapper, _ deadLetter: RowDeadLetter?, _ batchSize: Int,
+        _ reader: any RowReader, _ mapper: any EventMapper, _ deadLetter: (any DeadLetterDestination)?,
+        _ batchSize: Int,
         _ limit: Int
     ) {
         var remaining = limit
@@ -80,7 +82,7 @@ final class MappedBatchProducer: @unchecked Sendable {
             }
             if let deadLetter, !rejected.isEmpty {
                 do {
-                    try deadLetter.append(rejected)
+                    try deadLetter.write(rows: rejected)
                 } catch {
                     _ = put(.failed(error))
                     return

@@ -7,8 +7,11 @@ public struct PipelineSummary: Sendable, Equatable {
     public var formatterID: String
     public var destination: String
     public var delivered: Int
-    /// Rows this pipeline passed that went to the dead-letter file instead.
+    /// Rows this pipeline passed that went to the dead-letter file instead: rows that cannot
+    /// become events, and events its receiver refused for good.
     public var deadLettered = 0
+    /// Of `deadLettered`, the events the receiver refused, by id.
+    public var refusedIDs: [Int64] = []
     /// The last source id this pipeline has delivered (its checkpoint), nil if none ever.
     public var lastID: Int64?
 }
@@ -20,224 +23,115 @@ extension PipelineSummary {
         for (index, summary) in round.enumerated() {
             totals[index].delivered += summary.delivered
             totals[index].deadLettered += summary.deadLettered
+            totals[index].refusedIDs += summary.refusedIDs
             totals[index].lastID = summary.lastID ?? totals[index].lastID
         }
         return totals
     }
 }
 
+/// One round of a run: which rows, from where each pipeline resumes, and where what cannot be
+/// delivered goes.
+public struct RunPlan {
+    public var query: SourceQuery
+    /// Pipeline i's checkpoint.
+    public var startAfter: [Int64]
+    /// Stop after this many events.
+    public var limit: Int?
+    /// Call each sink's `start()` first (the first round of a run).
+    public var startSinks = true
+    /// Where rows that cannot become events go; without one, the run stops at such a row.
+    var rowDeadLetter: (any DeadLetterDestination)?
+    /// Per pipeline: where events its receiver refuses go. Without one (or with
+    /// `on_refused: stop`), the pipeline stops at such an event.
+    var refusalDeadLetters: [(any DeadLetterDestination)?] = []
+    var metrics: RunMetrics?
+    var logger: Logger?
+    /// Told `(pipeline, last id)` once a pipeline's sink has settled everything up to that id.
+    var onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }
+    var shouldStop: () -> Bool = { false }
+
+    public init(query: SourceQuery, startAfter: [Int64], limit: Int? = nil) {
+        self.query = query
+        self.startAfter = startAfter
+        self.limit = limit
+    }
+}
+
 /// Moves rows from the source through mapper, formatter and sink, batch by batch.
 ///
-/// The source is read once and each batch is mapped once, then formatted and delivered by every
-/// pipeline. A pipeline skips rows at or below its own checkpoint, and `onDelivered` (the
-/// checkpoint store) is told only after its sink has taken the batch: at-least-once delivery.
+/// The source is read once and each batch is mapped once (on a thread of its own), then
+/// formatted and delivered by every pipeline's lane. A lane skips rows at or below its own
+/// checkpoint, and the checkpoint store is told only after its sink has settled a batch:
+/// at-least-once delivery.
 public struct PipelineRunner {
     public var batchSize: Int
 
     public init(batchSize: Int) { self.batchSize = batchSize }
 
-    /// Runs `pipelines` over `query`; `startAfter[i]` is pipeline i's checkpoint. Stops after
-    /// `limit` events when given. Throws on the first failure, after delivering what came before it.
-    ///
-    /// Checkpoints are a watermark on `id`, so they only exist in `id` order; a timestamp-ordered
-    /// read (the one-shot `export`) delivers every row it reads and reports no checkpoint.
-    public func run(
-        source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], query: SourceQuery,
-        startAfter: [Int64], limit: Int? = nil, startSinks: Bool = true, deadLetter: RowDeadLetter? = nil,
-        metrics: RunMetrics? = nil, logger: Logger? = nil,
-        onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
+    /// Runs `pipelines` as `plan` says. Throws on the first failure, after settling what came
+    /// before it. Checkpoints are a watermark on `id`, so they only exist in `id` order; a
+    /// timestamp-ordered read (the one-shot `export`) delivers every row it reads and reports none.
+    func run(
+        source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], plan: RunPlan
     ) async throws -> [PipelineSummary] {
-        precondition(startAfter.count == pipelines.count)
-        let watermarked = query.order == .id
-        precondition(watermarked || startAfter.allSatisfy { $0 == 0 }, "checkpoints need id order")
-        var summaries = pipelines.enumerated().map { index, p in
-            PipelineSummary(
-                name: p.name, formatterID: p.formatterID, destination: p.sink.destination, delivered: 0,
-                lastID: startAfter[index] > 0 ? startAfter[index] : nil)
+        precondition(plan.startAfter.count == pipelines.count)
+        let watermarked = plan.query.order == .id
+        precondition(watermarked || plan.startAfter.allSatisfy { $0 == 0 }, "checkpoints need id order")
+        let lanes = pipelines.indices.map { index in
+            PipelineLane(
+                index: index, pipeline: pipelines[index], startAfter: plan.startAfter[index],
+                watermarked: watermarked, batchSize: batchSize,
+                refusals: index < plan.refusalDeadLetters.count ? plan.refusalDeadLetters[index] : nil, plan: plan)
         }
-        if startSinks { for pipeline in pipelines { try await pipeline.sink.start() } }
+        if plan.startSinks { for pipeline in pipelines { try await pipeline.sink.start() } }
         let producer = MappedBatchProducer(
-            reader: try source.open(query), mapper: mapper, batchSize: batchSize, limit: limit, deadLetter: deadLetter)
-        if let end = query.throughID { metrics?.sourceEnd(end) }
+            reader: try source.open(plan.query), mapper: mapper, batchSize: batchSize, limit: plan.limit,
+            deadLetter: plan.rowDeadLetter)
+        if let end = plan.query.throughID { plan.metrics?.sourceEnd(end) }
         defer { producer.finish() }
-        // One writer per pipeline, reused: its memory is allocated once, not per batch.
-        var writers = pipelines.map { _ in RecordWriter(capacity: batchSize * 1_024) }
-
-        // Each pipeline keeps up to its sink's `maxInFlight` batches in flight: the next batch is
-        // formatted while the sink delivers earlier ones, and checkpoints are recorded as they are
-        // accepted, oldest first, so a checkpoint never passes a batch still in flight.
-        var inFlight: [[InFlight]] = Array(repeating: [], count: pipelines.count)
-        var handedOff = startAfter
-
-        /// Waits for the oldest batch in flight and records its checkpoint.
-        func settle(_ index: Int) async throws {
-            guard !inFlight[index].isEmpty else { return }
-            let flight = inFlight[index].removeFirst()
-            let delivery: Delivery
-            do {
-                let seconds: Double
-                (delivery, seconds) = try await withTaskCancellationHandler {
-                    try await flight.task.value
-                } onCancel: {
-                    flight.task.cancel()
-                }
-                metrics?.delivered(delivery.accepted, seconds: seconds, pipeline: index)
-                logger?.debug(
-                    "batch delivered",
-                    metadata: [
-                        "pipeline": "\(pipelines[index].name)", "events": "\(delivery.accepted)",
-                        "last_id": "\(flight.end)", "seconds": "\(seconds)",
-                    ])
-            } catch let partial as PartialDelivery {
-                // Keep what the receiver took, then stop with the sink's own error.
-                summaries[index].delivered += partial.delivery.accepted
-                if watermarked && partial.delivery.accepted > 0 {
-                    let last = flight.batch.eventIDs[partial.delivery.accepted - 1]
-                    try onDelivered(index, last)
-                    summaries[index].lastID = last
-                }
-                throw partial.error
-            }
-            summaries[index].delivered += delivery.accepted
-            guard delivery.accepted == flight.batch.count else {
-                if watermarked && delivery.accepted > 0 {
-                    let last = flight.batch.eventIDs[delivery.accepted - 1]
-                    try onDelivered(index, last)
-                    summaries[index].lastID = last
-                }
-                throw SIEMError.delivery(
-                    sink: pipelines[index].name,
-                    message: "receiver accepted \(delivery.accepted) of \(flight.batch.count) records", retryable: true)
-            }
-            try advance(index, to: flight.end, lastEventUnix: flight.lastEventUnix)
-        }
-
-        func advance(_ index: Int, to end: Int64, lastEventUnix: Int64? = nil) throws {
-            guard watermarked else { return }
-            try onDelivered(index, end)
-            summaries[index].lastID = end
-            metrics?.checkpointed(end, lastEventUnix: lastEventUnix, pipeline: index)
-        }
-
-        func settleAll() async throws {
-            for index in pipelines.indices {
-                while !inFlight[index].isEmpty { try await settle(index) }
-            }
-        }
 
         do {
-            while !shouldStop() {
-                let events: [Event]
-                let failure: (any Error)?
-                // Everything before a bad row is still delivered and checkpointed; the run then
-                // stops at that row, so nothing is skipped past it.
-                let batchEnd: Int64?
-                let deadLettered: [Int64]
+            while !plan.shouldStop() {
                 switch await producer.next() {
                 case .finished:
-                    try await settleAll()
-                    return summaries
+                    for lane in lanes { try await lane.settleAll() }
+                    return lanes.map(\.summary)
                 case .failed(let error):
-                    try await settleAll()
+                    for lane in lanes { try await lane.settleAll() }
                     throw error
                 case .batch(let batch):
-                    (events, batchEnd, failure, deadLettered) = (
-                        batch.events, batch.end, batch.failure, batch.deadLettered
-                    )
-                }
-                metrics?.read(rows: events.count + deadLettered.count)
-                if !deadLettered.isEmpty {
-                    logger?.warning(
-                        "\(deadLettered.count) row(s) that cannot become events went to the dead-letter file",
-                        metadata: ["row_ids": "\(deadLettered.map(String.init).joined(separator: ","))"])
-                }
-                for (index, pipeline) in pipelines.enumerated() {
-                    guard let batchEnd, !watermarked || batchEnd > handedOff[index] else { continue }
-                    let skipped = deadLettered.count { !watermarked || $0 > handedOff[index] }
-                    if skipped > 0 {
-                        summaries[index].deadLettered += skipped
-                        metrics?.deadLettered(skipped, pipeline: index)
+                    plan.metrics?.read(rows: batch.events.count + batch.deadLettered.count)
+                    if !batch.deadLettered.isEmpty {
+                        plan.logger?.warning(
+                            "\(batch.deadLettered.count) row(s) that cannot become events went to the dead-letter file",
+                            metadata: ["row_ids": "\(batch.deadLettered.map(String.init).joined(separator: ","))"])
                     }
-                    let batch = try Self.encode(
-                        events, after: watermarked ? handedOff[index] : .min, with: pipeline, writer: &writers[index])
-                    while inFlight[index].count >= max(1, pipeline.sink.maxInFlight) { try await settle(index) }
-                    handedOff[index] = batchEnd
-                    if batch.isEmpty {
-                        // Nothing to send: the checkpoint may pass it once everything before is in.
-                        while !inFlight[index].isEmpty { try await settle(index) }
-                        try advance(index, to: batchEnd)
-                    } else {
-                        let sink = pipeline.sink
-                        let observer = metrics?.observer(pipeline: index)
-                        let task = Task {
-                            let start = ContinuousClock.now
-                            let delivery = try await DeliveryObservation.$observer.withValue(observer) {
-                                try await sink.send(batch)
-                            }
-                            let elapsed = ContinuousClock.now - start
-                            return (
-                                delivery,
-                                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                            )
-                        }
-                        inFlight[index].append(
-                            InFlight(task: task, batch: batch, end: batchEnd, lastEventUnix: events.last?.occurredUnix))
+                    for lane in lanes { try await lane.take(batch) }
+                    // Everything before a bad row is still delivered and checkpointed; the run then
+                    // stops at that row, so nothing is skipped past it.
+                    if let failure = batch.failure {
+                        for lane in lanes { try await lane.settleAll() }
+                        throw failure
                     }
-                }
-                if let failure {
-                    try await settleAll()
-                    throw failure
                 }
             }
-            try await settleAll()
+            for lane in lanes { try await lane.settleAll() }
         } catch {
-            for flights in inFlight { for flight in flights { flight.task.cancel() } }
+            for lane in lanes { lane.abandon() }
             throw error
         }
-        return summaries
+        return lanes.map(\.summary)
     }
 
-    /// A batch a sink is delivering, and the checkpoint it allows once accepted.
-    struct InFlight {
-        /// The sink's answer and how long it took, in seconds.
-        let task: Task<(Delivery, Double), any Error>
-        let batch: EncodedBatch
-        let end: Int64
-        let lastEventUnix: Int64?
-    }
-
-    /// Formats the events after `checkpoint` for one pipeline, one record per line.
-    static func encode(
-        _ events: [Event], after checkpoint: Int64, with pipeline: AssembledPipeline, writer: inout RecordWriter
-    ) throws -> EncodedBatch {
-        writer.reset()
-        var ends: [Int] = []
-        var ids: [Int64] = []
-        ends.reserveCapacity(events.count)
-        ids.reserveCapacity(events.count)
-        // Indexed rather than `for event in events`, which would copy every event first; the call
-        // through `any EventFormatter` still copies it (see docs/PERFORMANCE.md).
-        let framer = RecordFramer(pipeline.framing)
-        for i in events.indices where events[i].eventID > checkpoint {
-            framer.writePrefix(eventID: events[i].eventID, origin: events[i].registryID, into: &writer)
-            do {
-                if let redactor = pipeline.redactor {
-                    try pipeline.formatter.encode(redactor.apply(events[i]), into: &writer)
-                } else {
-                    try pipeline.formatter.encode(events[i], into: &writer)
-                }
-            } catch {
-                throw SIEMError.badRow(
-                    id: events[i].eventID, message: "\(pipeline.formatterID) formatter: \(error)")
-            }
-            framer.endRecord(&writer)
-            ends.append(writer.count)
-            ids.append(events[i].eventID)
-        }
-        let origin = events.first?.registryID ?? ""
-        return EncodedBatch(
-            bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing, origin: origin,
-            schema: type(of: pipeline.formatter).schema.name,
-            resource: [("service.name", "oversight-registry"), ("oversight.registry_id", origin)])
+    /// `run` with only a checkpoint callback: what tests and simple callers need.
+    func run(
+        source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], query: SourceQuery,
+        startAfter: [Int64], limit: Int? = nil,
+        onDelivered: @escaping (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }
+    ) async throws -> [PipelineSummary] {
+        var plan = RunPlan(query: query, startAfter: startAfter, limit: limit)
+        plan.onDelivered = onDelivered
+        return try await run(source: source, mapper: mapper, pipelines: pipelines, plan: plan)
     }
 }

@@ -12,6 +12,7 @@ public final class RunMetrics: @unchecked Sendable {
         var delivered = 0
         var retries = 0
         var deadLettered = 0
+        var refused = 0
         var batches = 0
         var batchSeconds = 0.0
         /// Batch delivery durations, counted into `RunMetrics.bucketBounds` (cumulative on output).
@@ -53,6 +54,14 @@ public final class RunMetrics: @unchecked Sendable {
 
     func deadLettered(_ count: Int, pipeline index: Int) { update { pipelines[index].deadLettered += count } }
 
+    /// Events the receiver refused, set aside in the dead-letter file (counted as dead-lettered too).
+    func refused(_ count: Int, pipeline index: Int) {
+        update {
+            pipelines[index].deadLettered += count
+            pipelines[index].refused += count
+        }
+    }
+
     func delivered(_ count: Int, seconds: Double, pipeline index: Int) {
         update {
             pipelines[index].delivered += count
@@ -82,9 +91,11 @@ public final class RunMetrics: @unchecked Sendable {
         let metrics: RunMetrics
         let index: Int
         let name: String
-        func willRetry(reason: String) {
+        func willRetry(attempt: Int, of maximum: Int, inSeconds seconds: Double, reason: String) {
             metrics.retried(pipeline: index)
-            metrics.logger?.warning("retrying: \(reason)", metadata: ["pipeline": "\(name)"])
+            metrics.logger?.warning(
+                "retrying: attempt \(attempt)/\(maximum), next in \(RetryWording.seconds(seconds)): \(reason)",
+                metadata: ["pipeline": "\(name)"])
         }
     }
 
@@ -113,8 +124,13 @@ public final class RunMetrics: @unchecked Sendable {
         for p in pipelines { out += "siem_export_delivery_retries_total{\(label(p))} \(p.retries)\n" }
         family(
             "siem_export_rows_dead_lettered_total", "counter",
-            "Rows that could not become events, written to the dead-letter file.")
+            "Rows set aside in the dead-letter file: rows that could not become events, and events the receiver refused."
+        )
         for p in pipelines { out += "siem_export_rows_dead_lettered_total{\(label(p))} \(p.deadLettered)\n" }
+        family(
+            "siem_export_events_refused_total", "counter",
+            "Events the receiver refused for good (invalid, too large), set aside in the dead-letter file.")
+        for p in pipelines { out += "siem_export_events_refused_total{\(label(p))} \(p.refused)\n" }
         family(
             "siem_export_batch_duration_seconds", "histogram", "Time from handing a batch to a sink to its acceptance.")
         for p in pipelines {
@@ -143,11 +159,18 @@ public final class RunMetrics: @unchecked Sendable {
             let seconds = behind ? max(0, Int64(now.timeIntervalSince1970) - (p.lastEventUnix ?? 0)) : 0
             out += "siem_export_checkpoint_lag_seconds{\(label(p))} \(p.lastEventUnix == nil && behind ? 0 : seconds)\n"
         }
-        return out
+        return OutputRedaction.shared.apply(out)
     }
 
     static func escapeLabel(_ value: String) -> String {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
+
+/// How a wait reads in a log line: `0.4 s`, `12 s`.
+enum RetryWording {
+    static func seconds(_ value: Double) -> String {
+        value < 10 ? String(format: "%.1f s", value) : "\(Int(value.rounded())) s"
     }
 }

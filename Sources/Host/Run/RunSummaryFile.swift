@@ -49,7 +49,7 @@ enum RunSummaryFile {
         w.endRecord()
         let temporary = path + ".tmp-\(getpid())"
         do {
-            try Data(w.bytes).write(to: URL(fileURLWithPath: temporary))
+            try Data(OutputRedaction.shared.apply(w.bytes)).write(to: URL(fileURLWithPath: temporary))
             if rename(temporary, path) != 0 {
                 throw SIEMError.output(path: path, message: "cannot rename: \(String(cString: strerror(errno)))")
             }

@@ -6,8 +6,10 @@ import SIEMCore
 /// JSON array, answered `204` (learn.microsoft.com/azure/azure-monitor/logs/logs-ingestion-api-overview).
 ///
 /// The API refuses a call over 1 MB with 413, so every batch is split at 1,000,000 bytes of
-/// encoded JSON whatever the configured batch size. Authentication is a Microsoft Entra ID token
-/// (client credentials), cached and renewed before expiry, fetched again once on a 401.
+/// encoded JSON whatever the configured batch size, and an event that alone would make a larger
+/// call is refused without being sent (the runner dead-letters it); a 413 still halves a call.
+/// Authentication is a Microsoft Entra ID token (client credentials), cached and renewed before
+/// expiry, fetched again once on a 401.
 public final class AzureLogsIngestionSink: EventSink {
     public static let id = "azure_logs_ingestion"
     public static let summary = "Azure Monitor Logs Ingestion API (Sentinel), Entra ID token, calls split at 1 MB"
@@ -64,23 +66,25 @@ public final class AzureLogsIngestionSink: EventSink {
     public static func framings(for options: Options) -> [Framing] { [.jsonArray] }
 
     let options: Options
-    let name: String
     let url: String
-    let transport: HTTPTransport
     let credentials: EntraClientCredentials
-    let redaction: SecretRedaction
+    let delivery: HTTPDelivery
+    let records: RecordDelivery<Void>
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
-        name = context.pipelineName ?? Self.id
+        let name = context.pipelineName ?? Self.id
         let base = HTTPURLRules.base(options.endpoint)
         url = "\(base)/dataCollectionRules/\(options.dcrImmutableID)/streams/\(options.stream)?api-version=2023-01-01"
-        transport = try HTTPTransport(options: options.http.resolved(in: context))
+        let transport = try HTTPTransport(options: options.http.resolved(in: context))
+        delivery = HTTPDelivery(sink: name, transport: transport, options: options.http)
+        records = RecordDelivery(
+            sink: name, retry: options.http.retry.policy, requestLimit: Self.maximumCallBytes,
+            receiver: "the Logs Ingestion API")
         credentials = EntraClientCredentials(
             tokenURL: options.tokenURL ?? "https://login.microsoftonline.com/\(options.tenantID)/oauth2/v2.0/token",
             clientID: options.clientID, clientSecret: options.clientSecret, scope: options.scope,
             transport: try HTTPTransport(options: options.http.resolved(in: context)), sink: name)
-        redaction = SecretRedaction([options.clientSecret])
     }
 
     public var destination: String { HTTPRequest.describe(url: url) }
@@ -90,42 +94,25 @@ public final class AzureLogsIngestionSink: EventSink {
     public func start() async throws { _ = try await credentials.token() }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        let ranges = batch.chunks(maxBytes: options.maxBatchBytes)
-        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.body($0)) }
-    }
-
-    private func post(_ json: [UInt8]) async throws {
-        var body = json
-        var baseHeaders: [(name: String, value: String)] = [("Content-Type", "application/json")]
-        if options.http.compression == .gzip {
-            body = Gzip.compress(json)
-            baseHeaders.append(("Content-Encoding", "gzip"))
+        let settled = try await records.deliver(batch, maxBytes: options.maxBatchBytes) { items in
+            var refreshedAfter401 = false
+            let answer = try await delivery.post(
+                batch.body(items: items), to: url, contentType: "application/json",
+                headers: { _ in [("Authorization", "Bearer " + (try await credentials.token()))] }
+            ) { response -> HTTPDelivery.Verdict<Void> in
+                if response.status == 401 && !refreshedAfter401 {
+                    // The token may have been revoked or expired early: fetch a new one, once.
+                    refreshedAfter401 = true
+                    credentials.invalidate()
+                    return .retry(HTTPDelivery.describe(response, from: destination), retryAfter: 0)
+                }
+                return try delivery.standardVerdict(response, from: destination, accepted: ())
+            }
+            switch answer {
+            case .accepted: return .accepted(())
+            case .refused(let reason): return .refused(reason)
+            }
         }
-        var refreshedAfter401 = false
-        try await options.http.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
-            let token = try await credentials.token()
-            let request = HTTPRequest(
-                method: "POST", url: url, headers: baseHeaders + [("Authorization", "Bearer " + token)], body: body)
-            let response: HTTPResponse
-            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
-            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
-            case .answered(let answer): response = answer
-            }
-            if (200...299).contains(response.status) { return .done(()) }
-            let scrub = SecretRedaction([options.clientSecret, token])
-            let message = "HTTP \(response.status) from \(destination): \(scrub.apply(response.bodyExcerpt))"
-            if response.status == 401 && !refreshedAfter401 {
-                // The token may have been revoked or expired early: fetch a new one, once.
-                refreshedAfter401 = true
-                credentials.invalidate()
-                return .retry(reason: message, retryAfter: 0)
-            }
-            if RetryPolicy.isRetryable(status: response.status) {
-                return .retry(reason: message, retryAfter: RetryPolicy.retryAfter(response))
-            }
-            throw SIEMError.delivery(sink: name, message: message, retryable: false)
-        }
+        return settled.delivery(of: batch)
     }
-
-    public func close() async throws {}
 }

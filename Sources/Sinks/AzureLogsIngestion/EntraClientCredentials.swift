@@ -12,7 +12,6 @@ final class EntraClientCredentials: @unchecked Sendable {
     let scope: String
     let transport: HTTPTransport
     let sink: String
-    let redaction: SecretRedaction
     private let lock = NSLock()
     private var cached: (token: String, renewAt: Date)?
 
@@ -25,7 +24,6 @@ final class EntraClientCredentials: @unchecked Sendable {
         self.scope = scope
         self.transport = transport
         self.sink = sink
-        redaction = SecretRedaction([clientSecret])
     }
 
     /// A valid token: the cached one until its renewal time, else a new one.
@@ -50,7 +48,7 @@ final class EntraClientCredentials: @unchecked Sendable {
             response = try await transport.perform(request)
         } catch let failure as TransportFailure {
             throw SIEMError.delivery(
-                sink: sink, message: "token request: \(redaction.apply(failure.message))",
+                sink: sink, message: "token request: \(failure.message)",
                 retryable: failure.isRetryable)
         }
         let answer = try? JSONParser.parse(String(decoding: response.body, as: UTF8.self))
@@ -60,7 +58,7 @@ final class EntraClientCredentials: @unchecked Sendable {
             throw SIEMError.delivery(
                 sink: sink,
                 message:
-                    "Microsoft Entra ID refused the client credentials (HTTP \(response.status)): \(redaction.apply(String(reason.prefix(200))))",
+                    "Microsoft Entra ID refused the client credentials (HTTP \(response.status)): \(String(reason.prefix(200)))",
                 retryable: RetryPolicy.isRetryable(status: response.status))
         }
         var lifetime = 3_600.0
@@ -71,6 +69,8 @@ final class EntraClientCredentials: @unchecked Sendable {
         }
         // Renew five minutes early, or at half-life for short-lived tokens.
         let renewAt = Date().addingTimeInterval(max(0, min(lifetime - 300, lifetime / 2)))
+        // A token obtained at run time is a credential too: no output may show it.
+        OutputRedaction.shared.register(token)
         lock.withLock { cached = (token, renewAt) }
         return token
     }

@@ -54,6 +54,38 @@ struct FileDescriptorOutput: Sendable {
         }
     }
 
+    /// Cuts a regular file back to the end of its last complete line, so what a killed writer
+    /// left half-written is neither read by a forwarder nor continued by the next run's first
+    /// record. Returns how many bytes were cut (0 when the file ends with a newline or is empty).
+    func repairTornTail() throws -> Int {
+        guard isRegularFile else { return 0 }
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return 0 }
+        var chunk = [UInt8](repeating: 0, count: 64 * 1_024)
+        var end = size
+        while end > 0 {
+            let start = max(0, end - off_t(chunk.count))
+            let count = Int(end - start)
+            let read = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, start) }
+            guard read == count else {
+                throw SIEMError.output(path: name, message: "cannot read its end: \(Self.describeErrno())")
+            }
+            if end == size && chunk[count - 1] == 0x0A { return 0 }
+            if let newline = chunk[0..<count].lastIndex(of: 0x0A) {
+                return try truncate(to: start + off_t(newline) + 1, from: size)
+            }
+            end = start
+        }
+        return try truncate(to: 0, from: size)
+    }
+
+    private func truncate(to length: off_t, from size: off_t) throws -> Int {
+        guard ftruncate(fd, length) == 0, fsync(fd) == 0 else {
+            throw SIEMError.output(path: name, message: "cannot cut off a torn last line: \(Self.describeErrno())")
+        }
+        return Int(size - length)
+    }
+
     func closeDescriptor() { _ = close(fd) }
 
     static func describeErrno() -> String { String(cString: strerror(errno)) }

@@ -1,3 +1,4 @@
+import Foundation
 import SIEMCore
 
 /// Exponential back-off with jitter, honouring a receiver's `Retry-After`, for a bounded number
@@ -28,7 +29,8 @@ public struct RetryPolicy: Sendable {
     }
 
     /// Runs `attempt` until it is done, throws, or retries run out; then throws a retryable
-    /// `SIEMError.delivery` naming the last reason.
+    /// `SIEMError.delivery` naming the last reason. Each retry is reported to the delivery
+    /// observer with its number and wait (`attempt 2/8, next in 1.4 s: …`).
     public func run<T: Sendable>(sink: String, _ attempt: (_ number: Int) async throws -> Outcome<T>) async throws -> T
     {
         var retry = 0
@@ -43,17 +45,32 @@ public struct RetryPolicy: Sendable {
                         message: "\(reason); gave up after \(maxRetries) retr\(maxRetries == 1 ? "y" : "ies")",
                         retryable: true)
                 }
-                DeliveryObservation.observer?.willRetry(reason: reason)
-                try await Task.sleep(nanoseconds: UInt64(delay(retry: retry, retryAfter: retryAfter) * 1_000_000_000))
+                let wait = delay(retry: retry, retryAfter: retryAfter)
+                DeliveryObservation.observer?.willRetry(
+                    attempt: retry + 1, of: maxRetries, inSeconds: wait, reason: reason)
+                try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
                 retry += 1
             }
         }
     }
 
-    /// `Retry-After` as delta-seconds (RFC 9110 §10.2.3); an HTTP-date falls back to back-off.
-    public static func retryAfter(_ response: HTTPResponse) -> Double? {
-        guard let value = response.header("Retry-After"), let seconds = Double(value), seconds >= 0 else { return nil }
-        return seconds
+    /// `Retry-After` (RFC 9110 §10.2.3) in seconds from `now`: delta-seconds, or an HTTP-date in
+    /// any of the three forms a recipient must accept (§5.6.7: IMF-fixdate, RFC 850, asctime). A
+    /// date in the past means now; anything unreadable falls back to back-off (nil).
+    public static func retryAfter(_ response: HTTPResponse, now: Date = Date()) -> Double? {
+        guard let value = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces), !value.isEmpty
+        else { return nil }
+        if value.allSatisfy(\.isNumber) { return Double(value) }
+        for format in ["EEE, dd MMM yyyy HH:mm:ss 'GMT'", "EEEE, dd-MMM-yy HH:mm:ss 'GMT'", "EEE MMM d HH:mm:ss yyyy"] {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = format
+            if let date = formatter.date(from: value.replacingOccurrences(of: "  ", with: " ")) {
+                return max(0, date.timeIntervalSince(now))
+            }
+        }
+        return nil
     }
 
     /// Statuses worth another try: timeouts, throttling and server-side failures.

@@ -7,8 +7,10 @@ import SIEMCore
 /// the body is NDJSON, an action line then a source line, ending in a newline. The `_id` is the
 /// registry id and the event id, so a re-sent batch cannot duplicate a document: Elasticsearch
 /// answers `409` for it, which counts as delivered. A `200` answer still carries per-item
-/// results: items refused with 429 or 5xx are sent again, any other refused item stops the
-/// pipeline naming the event and Elasticsearch's reason.
+/// results: items refused with 429 or 5xx are sent again; any other refused item (a mapping
+/// error, 400) is refused for good and goes to the dead-letter file with Elasticsearch's reason,
+/// while the rest is delivered. A 413 halves the request; a document whose request alone exceeds
+/// `max_content_length` (`http.max_content_length`, 100 MB by default) is refused unsent.
 public final class ElasticsearchSink: EventSink {
     public static let id = "elasticsearch"
     public static let summary =
@@ -22,6 +24,7 @@ public final class ElasticsearchSink: EventSink {
         public var username: String?
         public var password: String?
         public var maxBatchBytes = 5_000_000
+        public var maxContentLength = 104_857_600
         public var http = HTTPClientOptions()
 
         public static let specs: [OptionSpec<Options>] =
@@ -47,6 +50,11 @@ public final class ElasticsearchSink: EventSink {
                 .init(
                     "max_batch_bytes", \.maxBatchBytes, help: "largest _bulk body; larger batches are split",
                     range: 1_024...Int.max),
+                .init(
+                    "max_content_length", \.maxContentLength,
+                    help:
+                        "the cluster's http.max_content_length (100mb by default): a document whose request alone exceeds it is dead-lettered unsent",
+                    range: 1_024...Int.max),
             ] + .group(\.http)
 
         public init() {}
@@ -67,17 +75,21 @@ public final class ElasticsearchSink: EventSink {
     public static func framings(for options: Options) -> [Framing] { [.elasticsearchBulk(index: options.index)] }
 
     let options: Options
-    let name: String
     let base: String
-    let transport: HTTPTransport
-    let redaction: SecretRedaction
     let authorization: String?
+    let delivery: HTTPDelivery
+    let records: RecordDelivery<Void>
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
-        name = context.pipelineName ?? Self.id
+        let name = context.pipelineName ?? Self.id
         base = HTTPURLRules.base(options.url)
-        transport = try HTTPTransport(options: options.http.resolved(in: context))
+        delivery = HTTPDelivery(
+            sink: name, transport: try HTTPTransport(options: options.http.resolved(in: context)),
+            options: options.http)
+        records = RecordDelivery(
+            sink: name, retry: options.http.retry.policy, requestLimit: options.maxContentLength,
+            receiver: "Elasticsearch (http.max_content_length)")
         if let apiKey = options.apiKey {
             authorization = "ApiKey " + apiKey
         } else if let user = options.username, let password = options.password {
@@ -85,102 +97,66 @@ public final class ElasticsearchSink: EventSink {
         } else {
             authorization = nil
         }
-        redaction = SecretRedaction([options.apiKey, options.password, authorization].compactMap { $0 })
+        // Derived from the configured secrets, so a receiver echoing the header is redacted too.
+        authorization.map(OutputRedaction.shared.register)
     }
 
+    var name: String { delivery.sink }
     public var destination: String { HTTPRequest.describe(url: base) + " index \(options.index)" }
-
     public var maxInFlight: Int { options.http.concurrency }
 
     /// `GET /` answers with the cluster's name when the URL and credentials are right.
     public func start() async throws {
-        let response: HTTPResponse
-        do {
-            response = try await transport.perform(HTTPRequest(method: "GET", url: base + "/", headers: headers()))
-        } catch let failure as TransportFailure {
-            throw SIEMError.delivery(
-                sink: name, message: redaction.apply(failure.message), retryable: failure.isRetryable)
-        }
+        let response = try await delivery.once(HTTPRequest(method: "GET", url: base + "/", headers: headers()))
         guard (200...299).contains(response.status) else {
             let what = response.status == 401 || response.status == 403 ? "credentials refused" : "unexpected answer"
             throw SIEMError.delivery(
                 sink: name,
                 message:
-                    "Elasticsearch at \(HTTPRequest.describe(url: base)): \(what): HTTP \(response.status): \(redaction.apply(response.bodyExcerpt))",
+                    "Elasticsearch at \(HTTPRequest.describe(url: base)): \(what): HTTP \(response.status): \(response.bodyExcerpt)",
                 retryable: RetryPolicy.isRetryable(status: response.status))
         }
     }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        let ranges = batch.chunks(maxBytes: options.maxBatchBytes)
-        return try await ChunkedDelivery.send(batch, in: ranges) { try await deliver(batch, Array($0)) }
-    }
-
-    /// Sends `items` until each is created or already there; a 413 halves the request.
-    private func deliver(_ batch: EncodedBatch, _ items: [Int]) async throws {
-        var remaining = items
-        try await options.http.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
-            var body = batch.body(items: remaining)
-            var headers = headers()
-            headers.append(("Content-Type", "application/x-ndjson"))
-            if options.http.compression == .gzip {
-                body = Gzip.compress(body)
-                headers.append(("Content-Encoding", "gzip"))
-            }
-            var url = base + "/_bulk"
-            if let pipeline = options.pipeline { url += "?pipeline=" + PercentEncoding.escape(pipeline) }
-            let request = HTTPRequest(method: "POST", url: url, headers: headers, body: body)
-            let response: HTTPResponse
-            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
-            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
-            case .answered(let answer): response = answer
-            }
-            if response.status == 413 && remaining.count > 1 {
-                let middle = remaining.count / 2
-                try await deliver(batch, Array(remaining[..<middle]))
-                try await deliver(batch, Array(remaining[middle...]))
-                return .done(())
-            }
-            guard response.status == 200 else {
-                let message =
-                    "HTTP \(response.status) from \(HTTPRequest.describe(url: base + "/_bulk")): \(redaction.apply(response.bodyExcerpt))"
-                if RetryPolicy.isRetryable(status: response.status) {
-                    return .retry(reason: message, retryAfter: RetryPolicy.retryAfter(response))
+        var url = base + "/_bulk"
+        if let pipeline = options.pipeline { url += "?pipeline=" + PercentEncoding.escape(pipeline) }
+        let settled = try await records.deliver(batch, maxBytes: options.maxBatchBytes) { items in
+            let answer = try await delivery.post(
+                batch.body(items: items), to: url, contentType: "application/x-ndjson", headers: { _ in headers() }
+            ) { response -> HTTPDelivery.Verdict<[RecordDelivery<Void>.RecordAnswer]?> in
+                guard response.status == 200 else {
+                    return try delivery.standardVerdict(
+                        response, from: HTTPRequest.describe(url: base + "/_bulk"), accepted: nil)
                 }
-                throw SIEMError.delivery(sink: name, message: message, retryable: false)
+                // Elasticsearch puts `"errors":false` at the top of the answer when every item
+                // succeeded (`took` and `errors` come first); then the items need no reading.
+                if BulkResults.reportsNoErrors(response.body) { return .accepted(nil) }
+                let results = try BulkResults(response.body, count: items.count, sink: name)
+                return .accepted(
+                    zip(items, results.items).map { item, result in
+                        switch result.status {
+                        case 200...299, 409: return .accepted
+                        case 429, 500...599: return .retry("item status \(result.status): \(result.reason)")
+                        default:
+                            return .refused(
+                                "Elasticsearch refused event \(batch.eventIDs[item]) (status \(result.status)): \(result.reason)"
+                            )
+                        }
+                    })
             }
-            // Elasticsearch puts `"errors":false` at the top of the answer when every item succeeded
-            // (as `took` and `errors` come first); then the items need no reading.
-            if BulkResults.reportsNoErrors(response.body) { return .done(()) }
-            let results = try BulkResults(response.body, count: remaining.count, sink: name)
-            var retry: [Int] = []
-            var reason = ""
-            for (position, item) in results.items.enumerated() {
-                switch item.status {
-                case 200...299, 409:
-                    continue
-                case 429, 500...599:
-                    retry.append(remaining[position])
-                    reason = "item status \(item.status): \(item.reason)"
-                default:
-                    let eventID = batch.eventIDs[remaining[position]]
-                    throw SIEMError.delivery(
-                        sink: name,
-                        message: "Elasticsearch refused event \(eventID) (status \(item.status)): \(item.reason)",
-                        retryable: false)
-                }
+            switch answer {
+            case .accepted(let perItem?): return .perRecord(perItem)
+            case .accepted(nil): return .accepted(())
+            case .refused(let reason): return .refused(reason)
             }
-            if retry.isEmpty { return .done(()) }
-            remaining = retry
-            return .retry(reason: "\(retry.count) item(s) not yet created, last \(reason)", retryAfter: nil)
         }
+        return settled.delivery(of: batch)
     }
 
     private func headers() -> [(name: String, value: String)] {
         authorization.map { [("Authorization", $0)] } ?? []
     }
-
-    public func close() async throws {}
 }
 
 /// The per-item part of a `_bulk` answer, in request order.

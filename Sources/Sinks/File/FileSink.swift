@@ -52,14 +52,20 @@ public final class FileSink: EventSink, @unchecked Sendable {
             output = nil
             return
         }
-        var flags = O_WRONLY | O_CREAT | O_CLOEXEC
+        var flags = O_RDWR | O_CREAT | O_CLOEXEC
         flags |= options.mode == .append ? O_APPEND : O_TRUNC
         let fd = open(path, flags, 0o644)
         guard fd >= 0 else {
             throw SIEMError.output(
                 path: path, message: "cannot open for writing: \(FileDescriptorOutput.describeErrno())")
         }
-        output = FileDescriptorOutput(fd: fd, name: path)
+        let output = FileDescriptorOutput(fd: fd, name: path)
+        self.output = output
+        // A run killed between two writes of a batch leaves half a record at the end: cut it off
+        // before the first write, so the file holds whole lines only (the record is sent again,
+        // its checkpoint never passed it).
+        let cut = try output.repairTornTail()
+        if cut > 0 { context.warn("cut \(cut) byte(s) of a torn last line off \(path) (left by an interrupted run)") }
     }
 
     deinit { output?.closeDescriptor() }

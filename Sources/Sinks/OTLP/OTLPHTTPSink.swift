@@ -5,9 +5,11 @@ import SIEMCore
 /// OTLP/HTTP JSON `ExportLogsServiceRequest` (use with the `otlp` formatter).
 ///
 /// Per the OTLP/HTTP spec (opentelemetry.io/docs/specs/otlp/#otlphttp): 2xx is success, unless
-/// the answer's `partialSuccess.rejectedLogRecords` says records were refused, which stops the
-/// pipeline with the collector's message (the records are malformed; sending them again cannot
-/// help); 429, 502, 503 and 504 are retried, honouring `Retry-After`; anything else stops.
+/// the answer's `partialSuccess.rejectedLogRecords` says records were refused (malformed; sending
+/// them again as they are cannot help); 400 refuses the request; 429, 502, 503 and 504 are
+/// retried, honouring `Retry-After`; anything else stops. A refused request is split until the
+/// record at fault stands alone and goes to the dead-letter file; the collector does not say which
+/// records of a partly refused request it took, so those are sent again (at least once).
 public final class OTLPHTTPSink: EventSink {
     public static let id = "otlp_http"
     public static let summary = "POST OTLP/HTTP JSON log requests to an OpenTelemetry collector's /v1/logs"
@@ -16,6 +18,7 @@ public final class OTLPHTTPSink: EventSink {
         public var endpoint = ""
         public var headers: [String: String] = [:]
         public var maxBatchBytes = 4_000_000
+        public var maxRequestBytes: Int? = 20 * 1_024 * 1_024
         public var http = HTTPClientOptions()
 
         public static let specs: [OptionSpec<Options>] =
@@ -27,6 +30,11 @@ public final class OTLPHTTPSink: EventSink {
                 .init(
                     "max_batch_bytes", \.maxBatchBytes,
                     help: "largest request body; a batch is split into several requests", range: 1_024...Int.max),
+                .init(
+                    "max_request_bytes", \.maxRequestBytes,
+                    help:
+                        "the collector's limit on one request body (the OpenTelemetry Collector's max_request_body_size, 20 MiB by default): a record that alone exceeds it is dead-lettered unsent",
+                    check: { ($0 ?? 1_024) < 1_024 ? "must be at least 1024" : nil }),
             ] + .group(\.http)
 
         public init() {}
@@ -37,43 +45,55 @@ public final class OTLPHTTPSink: EventSink {
     public static func framings(for options: Options) -> [Framing] { [.otlpLogs] }
 
     let options: Options
-    let name: String
     let url: String
-    let transport: HTTPTransport
-    let redaction: SecretRedaction
+    let delivery: HTTPDelivery
+    let records: RecordDelivery<Void>
+    let headers: [(name: String, value: String)]
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
-        name = context.pipelineName ?? Self.id
+        let name = context.pipelineName ?? Self.id
         url = HTTPURLRules.base(options.endpoint) + "/v1/logs"
-        transport = try HTTPTransport(options: options.http.resolved(in: context))
-        redaction = SecretRedaction(Array(options.headers.values))
+        delivery = HTTPDelivery(
+            sink: name, transport: try HTTPTransport(options: options.http.resolved(in: context)),
+            options: options.http)
+        records = RecordDelivery(
+            sink: name, retry: options.http.retry.policy, requestLimit: options.maxRequestBytes,
+            receiver: "the collector")
+        CredentialHeaders.register(options.headers)
+        headers = options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     public var destination: String { HTTPRequest.describe(url: url) }
     public var maxInFlight: Int { options.http.concurrency }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        let ranges = batch.chunks(maxBytes: options.maxBatchBytes)
-        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.body($0)) }
-    }
-
-    /// OTLP/HTTP's retryable statuses (§ "Failures").
-    static func isRetryable(_ status: Int) -> Bool { [429, 502, 503, 504].contains(status) }
-
-    private func post(_ json: [UInt8]) async throws {
-        let post = JSONPost(
-            sink: name, destination: destination, transport: transport, redaction: redaction, options: options.http,
-            headers: options.headers)
-        try await post.send(json, contentType: "application/json", to: url, isRetryable: Self.isRetryable) { answer in
-            if let rejected = Self.rejectedRecords(answer.body), rejected.count > 0 {
-                throw SIEMError.delivery(
-                    sink: name,
-                    message:
-                        "\(destination) rejected \(rejected.count) log record(s): \(redaction.apply(rejected.message))",
-                    retryable: false)
+        let settled = try await records.deliver(batch, maxBytes: options.maxBatchBytes) { items in
+            let answer = try await delivery.post(
+                batch.body(items: items), to: url, contentType: "application/json", headers: { _ in headers },
+                classify: classify)
+            switch answer {
+            case .accepted: return .accepted(())
+            case .refused(let reason): return .refused(reason)
             }
         }
+        return settled.delivery(of: batch)
+    }
+
+    /// OTLP/HTTP's answers (§ "Failures"): only 429, 502, 503 and 504 are worth another try.
+    private func classify(_ response: HTTPResponse) throws -> HTTPDelivery.Verdict<Void> {
+        if (200...299).contains(response.status) {
+            if let rejected = Self.rejectedRecords(response.body), rejected.count > 0 {
+                return .refused("\(destination) rejected \(rejected.count) log record(s): \(rejected.message)")
+            }
+            return .accepted(())
+        }
+        let message = HTTPDelivery.describe(response, from: destination)
+        if [429, 502, 503, 504].contains(response.status) {
+            return .retry(message, retryAfter: RetryPolicy.retryAfter(response))
+        }
+        if [400, 413].contains(response.status) { return .refused(message) }
+        throw SIEMError.delivery(sink: delivery.sink, message: message, retryable: false)
     }
 
     /// `partialSuccess` of an `ExportLogsServiceResponse`: how many records were refused and why.
@@ -91,5 +111,4 @@ public final class OTLPHTTPSink: EventSink {
         return (count, partial["errorMessage"] as? String ?? "")
     }
 
-    public func close() async throws {}
 }

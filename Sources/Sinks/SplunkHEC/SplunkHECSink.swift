@@ -7,10 +7,11 @@ import SIEMCore
 /// the body is event objects one after another (we send one per line, not a JSON array), the
 /// token goes in `Authorization: Splunk <token>`, and every answer carries `{"text","code"}`.
 /// Answer codes are classed: 8 (internal error), 9 (server busy), 429 and other 5xx are retried;
-/// 5, 6, 12, 13 and 15 (invalid data) split the batch until the bad event is found, which goes
-/// to the dead-letter file with HEC's reason while the rest is delivered; token, index, channel
-/// and acknowledgement errors (1–4, 7, 10, 11, 14) stop the pipeline and keep the data. With
-/// `indexer_ack`, batches count as delivered only once Splunk reports them indexed.
+/// 5, 6, 12, 13 and 15 (invalid data) and 413 split the request until the bad event stands alone,
+/// which is refused (the runner dead-letters it with HEC's reason) while the rest is delivered;
+/// token, index, channel and acknowledgement errors (1–4, 7, 10, 11, 14) stop the pipeline and
+/// keep the data. An event whose request alone exceeds `max_content_length` is refused unsent.
+/// With `indexer_ack`, events count as delivered only once Splunk reports them indexed.
 public final class SplunkHECSink: EventSink {
     public static let id = "splunk_hec"
     public static let summary =
@@ -25,6 +26,7 @@ public final class SplunkHECSink: EventSink {
         public var deadLetterPath: String?
         public var healthCheck = true
         public var maxBatchBytes = 1_000_000
+        public var maxContentLength = 838_860_800
         public var http = HTTPClientOptions()
 
         public static let specs: [OptionSpec<Options>] =
@@ -45,10 +47,17 @@ public final class SplunkHECSink: EventSink {
                     range: 1...100_000),
                 .init(
                     "dead_letter_path", \.deadLetterPath,
-                    help: "JSON-lines file for events HEC refuses as invalid; unset: such an event stops the pipeline"),
+                    help:
+                        "deprecated: the pipeline's dead-letter file for events HEC refuses (use the pipeline's `dead_letter:`)"
+                ),
                 .init("health_check", \.healthCheck, help: "check the endpoint and token at start-up"),
                 .init(
                     "max_batch_bytes", \.maxBatchBytes, help: "largest request body; larger batches are split",
+                    range: 1_024...Int.max),
+                .init(
+                    "max_content_length", \.maxContentLength,
+                    help:
+                        "the HEC's own limit on a request body (limits.conf [http_input] max_content_length): an event whose request alone exceeds it is dead-lettered unsent",
                     range: 1_024...Int.max),
             ] + .group(\.http)
 
@@ -60,24 +69,24 @@ public final class SplunkHECSink: EventSink {
     public static func framings(for options: Options) -> [Framing] { [.concatenated] }
 
     let options: Options
-    let name: String
     let base: String
     let channel = UUID().uuidString.lowercased()
-    let transport: HTTPTransport
-    let redaction: SecretRedaction
-    let deadLetters: DeadLetterFile?
+    let delivery: HTTPDelivery
+    let records: RecordDelivery<Int?>
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
-        name = context.pipelineName ?? Self.id
+        let name = context.pipelineName ?? Self.id
         base = HTTPURLRules.base(options.url)
-        transport = try HTTPTransport(options: options.http.resolved(in: context))
-        redaction = SecretRedaction([options.token])
-        deadLetters = try options.deadLetterPath.flatMap {
-            context.dryRun ? nil : try DeadLetterFile(path: context.resolve(path: $0))
-        }
+        delivery = HTTPDelivery(
+            sink: name, transport: try HTTPTransport(options: options.http.resolved(in: context)),
+            options: options.http)
+        records = RecordDelivery(
+            sink: name, retry: options.http.retry.policy, requestLimit: options.maxContentLength,
+            receiver: "HEC (max_content_length)")
     }
 
+    var name: String { delivery.sink }
     public var destination: String { HTTPRequest.describe(url: base + "/services/collector/event") }
     public var maxInFlight: Int { options.http.concurrency }
 
@@ -87,14 +96,14 @@ public final class SplunkHECSink: EventSink {
     /// proves the token without sending data: HEC answers code 5 ("No data") to a valid token.
     public func start() async throws {
         guard options.healthCheck else { return }
-        let health = try await once(HTTPRequest(method: "GET", url: base + "/services/collector/health"))
+        let health = try await delivery.once(HTTPRequest(method: "GET", url: base + "/services/collector/health"))
         guard health.status == 200 else {
             throw SIEMError.delivery(
                 sink: name,
                 message: "HEC health check at \(HTTPRequest.describe(url: base)) failed: \(describe(health))",
                 retryable: health.status == 503 || health.status >= 500)
         }
-        let probe = try await once(
+        let probe = try await delivery.once(
             HTTPRequest(method: "POST", url: base + "/services/collector/event", headers: headers(), body: []))
         let answer = HECAnswer(probe)
         if answer.code == 5 || answer.code == 0 { return }
@@ -105,112 +114,72 @@ public final class SplunkHECSink: EventSink {
     // MARK: Delivery
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        var delivered = 0
-        var pendingAcks: [(ackID: Int, through: Int)] = []
-        for range in batch.chunks(maxBytes: options.maxBatchBytes) {
-            do {
-                let acks = try await deliver(batch, range)
-                pendingAcks += acks.map { ($0, range.upperBound) }
-                if !options.indexerAck { delivered = range.upperBound }
-            } catch let error as SIEMError {
-                if options.indexerAck { delivered = try await confirmedPrefix(pendingAcks) }
-                if delivered > 0 { throw PartialDelivery(Delivery(accepted: delivered), error: error) }
-                throw error
+        let settled: RecordDelivery<Int?>.Settled
+        do {
+            settled = try await records.deliver(batch, maxBytes: options.maxBatchBytes) { items in
+                switch try await post(batch.body(items: items)) {
+                case .accepted(let ackID): return .accepted(ackID)
+                case .refused(let reason): return .refused(reason)
+                }
             }
+        } catch let partial as PartialDelivery where options.indexerAck {
+            // What was posted before the failure would count only once Splunk confirmed it
+            // indexed: the whole batch is sent again instead.
+            throw partial.error
         }
-        if options.indexerAck {
-            delivered = try await confirmedPrefix(pendingAcks)
-            if delivered < batch.count {
-                let error = SIEMError.delivery(
-                    sink: name,
-                    message:
-                        "Splunk did not confirm indexing within \(options.ackMaxPolls) polls; the batch will be sent again",
-                    retryable: true)
-                if delivered > 0 { throw PartialDelivery(Delivery(accepted: delivered), error: error) }
-                throw error
-            }
-        }
-        return Delivery(accepted: batch.count)
+        guard options.indexerAck else { return settled.delivery(of: batch) }
+        let confirmed = try await confirmedAcks(settled.acks.compactMap(\.ack))
+        let taken = Set(settled.acks.filter { $0.ack.map(confirmed.contains) ?? false }.flatMap(\.items))
+        let refused = Set(settled.refused.map(\.index))
+        guard let firstUnconfirmed = (0..<batch.count).first(where: { !taken.contains($0) && !refused.contains($0) })
+        else { return settled.delivery(of: batch) }
+        let error = SIEMError.delivery(
+            sink: name,
+            message:
+                "Splunk did not confirm indexing within \(options.ackMaxPolls) polls; the batch will be sent again",
+            retryable: true)
+        if firstUnconfirmed == 0 { throw error }
+        let prefixRefusals = settled.refused.filter { $0.index < firstUnconfirmed }
+        throw PartialDelivery(
+            Delivery(accepted: firstUnconfirmed - prefixRefusals.count, refused: prefixRefusals), error: error)
     }
 
-    /// Posts `range`; on invalid data, halves it until the refused event is alone, then sets it
-    /// aside. Returns the ack ids of what was accepted.
-    private func deliver(_ batch: EncodedBatch, _ range: Range<Int>) async throws -> [Int] {
-        switch try await post(batch.body(range)) {
-        case .accepted(let ackID):
-            return ackID.map { [$0] } ?? []
-        case .invalid(let reason):
-            guard range.count > 1 else {
-                try deadLetter(batch, range.lowerBound, reason: reason)
-                return []
-            }
-            let middle = range.lowerBound + range.count / 2
-            return try await deliver(batch, range.lowerBound..<middle) + deliver(batch, middle..<range.upperBound)
-        }
-    }
-
-    private func deadLetter(_ batch: EncodedBatch, _ index: Int, reason: String) throws {
-        let eventID = batch.eventIDs[index]
-        guard let deadLetters else {
-            throw SIEMError.delivery(
-                sink: name,
-                message:
-                    "HEC refused event \(eventID) as invalid (\(reason)); set dead_letter_path to set such events aside",
-                retryable: false)
-        }
-        try deadLetters.append(pipeline: name, eventID: eventID, reason: reason, record: batch.record(index))
-    }
-
-    enum PostResult: Sendable {
-        case accepted(ackID: Int?)
-        case invalid(String)
-    }
-
-    private func post(_ lines: [UInt8]) async throws -> PostResult {
-        var headers = headers()
-        var body = lines
-        if options.http.compression == .gzip {
-            body = Gzip.compress(lines)
-            headers.append(("Content-Encoding", "gzip"))
-        }
-        let request = HTTPRequest(method: "POST", url: base + "/services/collector/event", headers: headers, body: body)
-        return try await options.http.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<PostResult> in
-            let response: HTTPResponse
-            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
-            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
-            case .answered(let answer): response = answer
-            }
+    /// Posts one request body; HEC's codes say whether it was taken (with its ack id), refused
+    /// for what it carries, worth another try, or a reason to stop.
+    private func post(_ lines: [UInt8]) async throws -> HTTPDelivery.Answer<Int?> {
+        try await delivery.post(
+            lines, to: base + "/services/collector/event", contentType: "application/json",
+            headers: { _ in authorization() }
+        ) { response in
             let answer = HECAnswer(response)
-            if (200...299).contains(response.status) && (answer.code ?? 0) == 0 {
-                return .done(.accepted(ackID: answer.ackID))
-            }
+            if (200...299).contains(response.status) && (answer.code ?? 0) == 0 { return .accepted(answer.ackID) }
             switch answer.code {
             case 5?, 6?, 12?, 13?, 15?:
-                return .done(.invalid("HEC code \(answer.code!): \(answer.text ?? "invalid data")"))
+                return .refused("HEC code \(answer.code!): \(answer.text ?? "invalid data")")
             case 8?, 9?:
-                return .retry(reason: describe(response), retryAfter: RetryPolicy.retryAfter(response))
+                return .retry(describe(response), retryAfter: RetryPolicy.retryAfter(response))
             default:
+                if response.status == 413 { return .refused(describe(response)) }
                 if RetryPolicy.isRetryable(status: response.status) {
-                    return .retry(reason: describe(response), retryAfter: RetryPolicy.retryAfter(response))
+                    return .retry(describe(response), retryAfter: RetryPolicy.retryAfter(response))
                 }
                 throw SIEMError.delivery(sink: name, message: describe(response), retryable: false)
             }
         }
     }
 
-    /// How many records are confirmed indexed: polls `/services/collector/ack` until every ack
-    /// is true or the polls run out, and returns the end of the longest confirmed prefix.
-    private func confirmedPrefix(_ pending: [(ackID: Int, through: Int)]) async throws -> Int {
-        guard !pending.isEmpty else { return 0 }
+    /// Which of `pending` Splunk reports indexed: polls `/services/collector/ack` until every
+    /// one is or the polls run out.
+    private func confirmedAcks(_ pending: [Int]) async throws -> Set<Int> {
         var confirmed = Set<Int>()
         for poll in 0..<options.ackMaxPolls {
-            let waiting = pending.map(\.ackID).filter { !confirmed.contains($0) }
+            let waiting = pending.filter { !confirmed.contains($0) }
             if waiting.isEmpty { break }
             if poll > 0 { try await Task.sleep(nanoseconds: UInt64(options.ackPollMS) * 1_000_000) }
             let body = Array(#"{"acks":[\#(waiting.map(String.init).joined(separator: ","))]}"#.utf8)
             let response: HTTPResponse
             do {
-                response = try await transport.perform(
+                response = try await delivery.transport.perform(
                     HTTPRequest(method: "POST", url: base + "/services/collector/ack", headers: headers(), body: body))
             } catch let failure as TransportFailure where failure.isRetryable {
                 continue
@@ -226,42 +195,26 @@ public final class SplunkHECSink: EventSink {
                 }
             }
         }
-        var through = 0
-        for entry in pending {
-            guard confirmed.contains(entry.ackID) else { break }
-            through = entry.through
-        }
-        return through
+        return confirmed
     }
 
     // MARK: Helpers
 
-    private func headers() -> [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = [
-            ("Authorization", "Splunk " + options.token), ("Content-Type", "application/json"),
-        ]
+    private func authorization() -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = [("Authorization", "Splunk " + options.token)]
         if options.indexerAck { headers.append(("X-Splunk-Request-Channel", channel)) }
         return headers
     }
 
-    private func once(_ request: HTTPRequest) async throws -> HTTPResponse {
-        do {
-            return try await transport.perform(request)
-        } catch let failure as TransportFailure {
-            throw SIEMError.delivery(
-                sink: name, message: redaction.apply(failure.message), retryable: failure.isRetryable)
-        }
+    private func headers() -> [(name: String, value: String)] {
+        authorization() + [("Content-Type", "application/json")]
     }
 
     private func describe(_ response: HTTPResponse) -> String {
         let answer = HECAnswer(response)
-        if let code = answer.code {
-            return "HTTP \(response.status), HEC code \(code): \(redaction.apply(answer.text ?? ""))"
-        }
-        return "HTTP \(response.status): \(redaction.apply(response.bodyExcerpt))"
+        if let code = answer.code { return "HTTP \(response.status), HEC code \(code): \(answer.text ?? "")" }
+        return "HTTP \(response.status): \(response.bodyExcerpt)"
     }
-
-    public func close() async throws {}
 }
 
 /// HEC's JSON answer: `{"text": "...", "code": N, "ackId": N, "invalid-event-number": N}`.

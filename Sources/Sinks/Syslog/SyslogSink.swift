@@ -93,8 +93,29 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         }
     }
 
+    /// The largest UDP payload over IPv4 (65,535 − 8 − 20 bytes, RFC 768 and RFC 791): a longer
+    /// message cannot be sent as one datagram at all (RFC 5426 §3.2).
+    public static let maximumDatagramBytes = 65_507
+
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        let messages = (0..<batch.count).map { batch.record($0) }
+        // Over UDP a message that cannot be one datagram is refused before sending: without it,
+        // one long event would fail the batch on every retry and stop the pipeline.
+        var refused: [Refusal] = []
+        var indices = Array(0..<batch.count)
+        if options.transport == .udp {
+            indices = indices.filter { index in
+                let size = batch.record(index).count
+                guard size > Self.maximumDatagramBytes else { return true }
+                refused.append(
+                    Refusal(
+                        index: index,
+                        reason:
+                            "the message is \(size) bytes; a UDP datagram holds at most \(Self.maximumDatagramBytes) (not sent; use tcp or tls)"
+                    ))
+                return false
+            }
+        }
+        let messages = indices.map { batch.record($0) }
         try await options.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
             do {
                 try await self.onQueue {
@@ -111,7 +132,7 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
                 return .retry(reason: failure.message, retryAfter: nil)
             }
         }
-        return Delivery(accepted: batch.count)
+        return Delivery(accepted: messages.count, refused: refused)
     }
 
     public func close() async throws {

@@ -10,7 +10,9 @@ import SIEMCore
 /// `Log-Type` names the custom table (`<Log-Type>_CL`), `time-generated-field` says which field
 /// holds the event time. A post is at most 30 MB, so batches are split below that.
 public final class SentinelDataCollectorSink: EventSink {
-    public static let id = "sentinel"
+    public static let id = "log_analytics_data_collector"
+    /// Its name before it was clear that this is the retired API, not the way into Sentinel.
+    public static let formerIDs = ["sentinel"]
     public static let summary =
         "Log Analytics HTTP Data Collector API (retired 2026; prefer azure_logs_ingestion), SharedKey-signed"
 
@@ -68,10 +70,9 @@ public final class SentinelDataCollectorSink: EventSink {
     public static func framings(for options: Options) -> [Framing] { [.jsonArray] }
 
     let options: Options
-    let name: String
     let endpoint: String
-    let transport: HTTPTransport
-    let redaction: SecretRedaction
+    let delivery: HTTPDelivery
+    let records: RecordDelivery<Void>
     /// The clock for `x-ms-date`; tests may pin it.
     let now: @Sendable () -> Int64
 
@@ -81,11 +82,15 @@ public final class SentinelDataCollectorSink: EventSink {
 
     init(options: Options, context: PluginContext, now: @escaping @Sendable () -> Int64) throws {
         self.options = options
-        name = context.pipelineName ?? Self.id
+        let name = context.pipelineName ?? Self.id
         let base = options.url ?? "https://\(options.workspaceID).ods.opinsights.azure.com"
         endpoint = HTTPURLRules.base(base) + "/api/logs?api-version=2016-04-01"
-        transport = try HTTPTransport(options: options.http.resolved(in: context))
-        redaction = SecretRedaction([options.sharedKey])
+        delivery = HTTPDelivery(
+            sink: name, transport: try HTTPTransport(options: options.http.resolved(in: context)),
+            options: options.http)
+        records = RecordDelivery(
+            sink: name, retry: options.http.retry.policy, requestLimit: Self.maximumPostBytes,
+            receiver: "the Data Collector API")
         self.now = now
     }
 
@@ -93,37 +98,28 @@ public final class SentinelDataCollectorSink: EventSink {
     public var maxInFlight: Int { options.http.concurrency }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
-        let ranges = batch.chunks(maxBytes: options.maxBatchBytes)
-        return try await ChunkedDelivery.send(batch, in: ranges) { try await post(batch.body($0)) }
-    }
-
-    private func post(_ body: [UInt8]) async throws {
-        try await options.http.retry.policy.run(sink: name) { _ -> RetryPolicy.Outcome<Void> in
-            // A fresh date and signature for every attempt: the API refuses stale ones.
-            let date = SentinelSharedKeySignature.rfc1123Date(unixSeconds: now())
-            let authorization = try SentinelSharedKeySignature.authorization(
-                workspaceID: options.workspaceID, sharedKeyBase64: options.sharedKey, contentLength: body.count,
-                date: date)
-            let request = HTTPRequest(
-                method: "POST", url: endpoint,
-                headers: [
-                    ("Content-Type", "application/json"), ("Log-Type", options.logType), ("x-ms-date", date),
-                    ("time-generated-field", options.timeGeneratedField), ("Authorization", authorization),
-                ], body: body)
-            let response: HTTPResponse
-            switch try await HTTPAttempt.perform(request, on: transport, sink: name, redaction: redaction) {
-            case .failed(let reason): return .retry(reason: reason, retryAfter: nil)
-            case .answered(let answer): response = answer
+        let settled = try await records.deliver(batch, maxBytes: options.maxBatchBytes) { items in
+            let answer = try await delivery.post(
+                batch.body(items: items), to: endpoint, contentType: "application/json",
+                headers: { length in
+                    // A fresh date and signature for every attempt: the API refuses stale ones.
+                    let date = SentinelSharedKeySignature.rfc1123Date(unixSeconds: now())
+                    let authorization = try SentinelSharedKeySignature.authorization(
+                        workspaceID: options.workspaceID, sharedKeyBase64: options.sharedKey, contentLength: length,
+                        date: date)
+                    return [
+                        ("Log-Type", options.logType), ("x-ms-date", date),
+                        ("time-generated-field", options.timeGeneratedField), ("Authorization", authorization),
+                    ]
+                }
+            ) { response in
+                try delivery.standardVerdict(response, from: HTTPRequest.describe(url: endpoint), accepted: ())
             }
-            if (200...299).contains(response.status) { return .done(()) }
-            let message =
-                "HTTP \(response.status) from \(HTTPRequest.describe(url: endpoint)): \(redaction.apply(response.bodyExcerpt))"
-            if RetryPolicy.isRetryable(status: response.status) {
-                return .retry(reason: message, retryAfter: RetryPolicy.retryAfter(response))
+            switch answer {
+            case .accepted: return .accepted(())
+            case .refused(let reason): return .refused(reason)
             }
-            throw SIEMError.delivery(sink: name, message: message, retryable: false)
         }
+        return settled.delivery(of: batch)
     }
-
-    public func close() async throws {}
 }

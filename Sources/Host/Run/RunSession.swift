@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import SIEMCore
+
+/// One `run` of a config: its pipelines, checkpoints, dead letters and metrics, and the rounds
+/// that move every pipeline from its checkpoint to the end of the table (once, or in a loop
+/// with `--follow`).
+final class RunSession: @unchecked Sendable {
+    let assembled: AssembledPipelines
+    let statePath: String
+    let store: CheckpointStore
+    let committer: CheckpointCommitter
+    /// Rows that cannot become events (shared by every pipeline), and the default for refusals.
+    let rowDeadLetter: DeadLetterFileWriter
+    /// Per pipeline: where events its receiver refuses go.
+    let refusalDeadLetters: [DeadLetterFileWriter]
+    let metrics: RunMetrics
+    let logger: Logger
+    let runner: PipelineRunner
+
+    init(assembled: AssembledPipelines, file: PipelineConfigFile, statePath: String, logger: Logger) throws {
+        self.assembled = assembled
+        self.statePath = statePath
+        self.logger = logger
+        store = try CheckpointStore(path: statePath)
+        committer = CheckpointCommitter(store: store, source: assembled.source.identity)
+        let warn: @Sendable (String) -> Void = { [logger] in logger.warning("\($0)") }
+        let sharedPath =
+            file.deadLetterPath.map { PluginContext(baseDirectory: file.baseDirectory).resolve(path: $0) }
+            ?? statePath + ".dead-letter.jsonl"
+        // One writer per file, however many pipelines share it.
+        var writers: [String: DeadLetterFileWriter] = [:]
+        func writer(_ path: String) throws -> DeadLetterFileWriter {
+            let key = (path as NSString).standardizingPath
+            if let existing = writers[key] { return existing }
+            let made = try DeadLetterFileWriter(path: path, warn: warn)
+            writers[key] = made
+            return made
+        }
+        rowDeadLetter = try writer(sharedPath)
+        refusalDeadLetters = try assembled.pipelines.map { try writer($0.deadLetterPath ?? sharedPath) }
+        metrics = RunMetrics(pipelineNames: assembled.pipelines.map(\.name), logger: logger)
+        runner = PipelineRunner(batchSize: assembled.batchSize)
+    }
+
+    /// Every pipeline from its checkpoint to the table's end now: nil when there was nothing new
+    /// since the last round (follow mode), else what each pipeline did.
+    func round(first: Bool, shouldStop: @escaping () -> Bool) async throws -> [PipelineSummary]? {
+        let identity = assembled.source.identity
+        let startAfter = try assembled.pipelines.map { try store.lastID(pipeline: $0.name, source: identity) }
+        try assembled.source.verifyUnchanged()
+        let end = try assembled.source.highestID() ?? 0
+        // Ids only grow in a registry: a checkpoint past the end means another or an older copy
+        // of the database, whose rows would be skipped without a word.
+        for (pipeline, after) in zip(assembled.pipelines, startAfter) where after > end {
+            throw SIEMError.checkpoint(
+                path: statePath,
+                message:
+                    "pipeline '\(pipeline.name)' is checkpointed at id \(after) but the database's highest id is \(end): was it replaced or restored from an older copy? Use a new state file to export it from the start"
+            )
+        }
+        guard first || end > (startAfter.min() ?? 0) else { return nil }
+        var plan = RunPlan(
+            query: SourceQuery(afterID: startAfter.min() ?? 0, throughID: end, order: .id), startAfter: startAfter)
+        plan.startSinks = first
+        plan.rowDeadLetter = rowDeadLetter
+        plan.refusalDeadLetters = refusalDeadLetters
+        plan.metrics = metrics
+        plan.logger = logger
+        plan.shouldStop = shouldStop
+        let committer = self.committer
+        let pipelines = assembled.pipelines
+        plan.onDelivered = { index, lastID in try committer.record(pipeline: pipelines[index].name, lastID: lastID) }
+        do {
+            let summaries = try await runner.run(
+                source: assembled.source, mapper: assembled.mapper, pipelines: assembled.pipelines, plan: plan)
+            try committer.flush()
+            return summaries
+        } catch {
+            // What was delivered before the failure stays checkpointed.
+            try committer.flush()
+            throw error
+        }
+    }
+
+    /// Rounds until the table's end (once), or until a stop signal (`follow`): a receiver that
+    /// is down or busy, or a writer holding the database, is waited out from the checkpoint
+    /// (1 s, doubling to 60 s) in follow mode.
+    func run(follow: Bool, pollInterval: Double, signals: StopSignals) async throws -> [PipelineSummary] {
+        var totals: [PipelineSummary]?
+        var backoff = 1.0
+        repeat {
+            do {
+                if let round = try await round(first: totals == nil, shouldStop: { signals.stopRequested }) {
+                    totals = PipelineSummary.combine(totals, round)
+                }
+                backoff = 1
+            } catch let error as SIEMError where follow && error.exitCode == 75 {
+                logger.warning("\(error.description); retrying in \(Int(backoff)) s")
+                try await Self.sleep(backoff, unless: signals)
+                backoff = min(backoff * 2, 60)
+                continue
+            }
+            if follow { try await Self.sleep(pollInterval, unless: signals) }
+        } while follow && !signals.stopRequested
+        return totals ?? []
+    }
+
+    /// What the checkpoints hold, after a run was cancelled mid-batch.
+    func checkpointedSummaries() throws -> [PipelineSummary] {
+        try committer.flush()
+        return try assembled.pipelines.map { p in
+            let last = try store.lastID(pipeline: p.name, source: assembled.source.identity)
+            return PipelineSummary(
+                name: p.name, formatterID: p.formatterID, destination: p.sink.destination, delivered: 0,
+                lastID: last > 0 ? last : nil)
+        }
+    }
+
+    /// One line per pipeline: what it exported, its checkpoint, and what it set aside.
+    func report(_ summaries: [PipelineSummary]) {
+        for (index, s) in summaries.enumerated() {
+            var checkpoint = s.lastID.map { "checkpoint id \($0)" } ?? "no checkpoint yet"
+            if s.deadLettered > 0 {
+                let path = index < refusalDeadLetters.count ? refusalDeadLetters[index].path : rowDeadLetter.path
+                checkpoint += "; \(s.deadLettered) row(s) dead-lettered to \(path)"
+                if !s.refusedIDs.isEmpty {
+                    let shown = s.refusedIDs.prefix(20).map(String.init).joined(separator: ",")
+                    checkpoint += " (refused by the receiver: \(shown)\(s.refusedIDs.count > 20 ? ",…" : ""))"
+                }
+            }
+            logger.info(
+                "pipeline \(s.name): exported \(s.delivered) event(s) as \(s.formatterID) to \(s.destination) (\(checkpoint))"
+            )
+        }
+    }
+
+    /// Waits `seconds`, returning early once a stop is asked for.
+    static func sleep(_ seconds: Double, unless signals: StopSignals) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
+        while !signals.stopRequested && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
