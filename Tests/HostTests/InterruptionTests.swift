@@ -147,7 +147,8 @@ import Testing
         let out = cli.path("out.jsonl")
         let config = try writeConfig(sink: "{type: file, path: \(out)}")
         var kills = 0
-        for _ in 0..<3 {
+        let iterations = Int(ProcessInfo.processInfo.environment["SIEM_KILL_ITERATIONS"] ?? "") ?? 3
+        for _ in 0..<iterations {
             let process = try cli.start(["run", "--config", config])
             usleep(useconds_t.random(in: 10_000...150_000))
             kill(process.processIdentifier, SIGKILL)
@@ -193,5 +194,72 @@ extension InterruptionTests {
         #expect(Set(es.ids) == Set((1...Self.rows).map { "reg1:\($0)" }))
         #expect(es.server.requests.last?.header("Content-Encoding") == "gzip", "the preset's compression")
         #expect(run.stderr.contains("as ecs to"))
+    }
+}
+
+/// A kill between two `write(2)` calls of one batch (the process stopped there by a failpoint,
+/// then SIGKILLed: a real kill, not a simulated error) leaves half a record; the next run cuts it
+/// off before it writes, so the file holds whole lines only and every event exactly as often as
+/// at-least-once allows.
+extension InterruptionTests {
+    /// Waits until `pid` is stopped (state T in /proc/PID/stat).
+    func waitUntilStopped(_ pid: Int32) -> Bool {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "T"
+            {
+                return true
+            }
+            usleep(10_000)
+        }
+        return false
+    }
+
+    func killMidWrite(_ config: String, file suffix: String) throws {
+        let process = try cli.start(
+            ["run", "--config", config], environment: ["SIEM_EXPORT_FAILPOINT": "stop-mid-write:" + suffix])
+        #expect(waitUntilStopped(process.processIdentifier), "the failpoint stopped the run")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    @Test func aKillBetweenTwoWritesOfABatchLeavesNoHalfLineForTheNextRun() throws {
+        let out = cli.path("torn.jsonl")
+        let config = try writeConfig(sink: "{type: file, path: \(out)}")
+        try killMidWrite(config, file: "torn.jsonl")
+        let torn = try Data(contentsOf: URL(fileURLWithPath: out))
+        #expect(!torn.isEmpty && torn.last != 0x0A, "the kill left half a record")
+        let resumed = try cli.run(["run", "--config", config])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("torn last line off \(out)"), "the cut is logged: \(resumed.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.hasSuffix("\n"))
+        let lines = text.split(separator: "\n")
+        let ids = try lines.map { line -> Int in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return Int(try #require((object["event"] as? [String: Any])?["id"] as? String))!
+        }
+        #expect(Set(ids) == Set(1...Self.rows), "whole lines, every event")
+        // Only the torn batch (10 rows) is sent again: the whole records written before the kill.
+        #expect(ids.count - Self.rows < 10 && Array(ids.suffix(Self.rows)) == Array(1...Self.rows))
+    }
+
+    @Test func aKillMidWriteOfTheDeadLetterFileLeavesNoHalfLineEither() throws {
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE events SET kind = '' WHERE id IN (5, 6)") }
+        let config = try writeConfig(sink: "{type: file, path: \(cli.path("out.jsonl"))}")
+        let deadLetter = cli.path("state.sqlite.dead-letter.jsonl")
+        try killMidWrite(config, file: "dead-letter.jsonl")
+        let torn = try Data(contentsOf: URL(fileURLWithPath: deadLetter))
+        #expect(!torn.isEmpty && torn.last != 0x0A)
+        #expect(try cli.run(["run", "--config", config]).status == 0)
+        let lines = try String(contentsOfFile: deadLetter, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.last == "", "ends with a newline")
+        let ids = try lines.dropLast().map { line -> Int in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["source_row_id"]
+                as! Int
+        }
+        #expect(Set(ids) == [5, 6] && ids.count <= 3, "whole lines; only what the torn write held is written again")
     }
 }

@@ -32,19 +32,16 @@ struct FileDescriptorOutput: Sendable {
     func writeBatch(pieces: [ArraySlice<UInt8>], sync: Bool) throws {
         let sizeBefore: off_t = isRegularFile ? lseek(fd, 0, SEEK_END) : -1
         do {
-            for piece in pieces {
-                try piece.withUnsafeBytes { raw in
-                    var offset = 0
-                    while offset < raw.count {
-                        let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                        if n < 0 {
-                            if errno == EINTR { continue }
-                            throw SIEMError.output(path: name, message: "write failed: \(Self.describeErrno())")
-                        }
-                        offset += n
-                    }
-                }
+            var pieces = pieces
+            if isRegularFile, Failpoint.stopsMidWrite(of: name), let first = pieces.first, first.count > 1 {
+                // A test stops the process here and kills it: half a batch written, as a crash
+                // between two write(2) calls of one batch would leave it.
+                let half = first.startIndex + first.count / 2
+                try write(first[..<half])
+                Failpoint.stop()
+                pieces[0] = first[half...]
             }
+            for piece in pieces { try write(piece) }
             if sync && isRegularFile && fsync(fd) != 0 {
                 throw SIEMError.output(path: name, message: "fsync failed: \(Self.describeErrno())")
             }
@@ -84,6 +81,21 @@ struct FileDescriptorOutput: Sendable {
             throw SIEMError.output(path: name, message: "cannot cut off a torn last line: \(Self.describeErrno())")
         }
         return Int(size - length)
+    }
+
+    /// All of `piece`, in as many `write(2)` calls as it takes.
+    private func write(_ piece: ArraySlice<UInt8>) throws {
+        try piece.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw SIEMError.output(path: name, message: "write failed: \(Self.describeErrno())")
+                }
+                offset += n
+            }
+        }
     }
 
     func closeDescriptor() { _ = close(fd) }
