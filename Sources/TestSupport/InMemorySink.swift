@@ -44,10 +44,18 @@ public final class ScriptedSink: EventSink {
 
     public let received = InMemorySink()
     private let failures: Mutex<[Int: SIEMError]>
+    /// Events refused for good, whatever batch they come in, with this reason.
+    private let refusing: Set<Int64>
     private let calls = Mutex(0)
 
-    public init(failOn failures: [Int: SIEMError]) { self.failures = Mutex(failures) }
-    public init(options: NoOptions, context: PluginContext) throws { failures = Mutex([:]) }
+    public init(failOn failures: [Int: SIEMError] = [:], refusing: Set<Int64> = []) {
+        self.failures = Mutex(failures)
+        self.refusing = refusing
+    }
+    public init(options: NoOptions, context: PluginContext) throws {
+        failures = Mutex([:])
+        refusing = []
+    }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         let call = calls.withLock { value -> Int in
@@ -55,7 +63,11 @@ public final class ScriptedSink: EventSink {
             return value
         }
         if let error = failures.withLock({ $0[call] }) { throw error }
-        return try await received.send(batch)
+        let refused = batch.eventIDs.indices.filter { refusing.contains(batch.eventIDs[$0]) }.map {
+            Refusal(index: $0, reason: "scripted refusal of event \(batch.eventIDs[$0])")
+        }
+        let accepted = try await received.send(batch).accepted
+        return Delivery(accepted: accepted - refused.count, refused: refused)
     }
 
     public func close() async throws {}

@@ -117,6 +117,64 @@ import Testing
     }
 }
 
+/// The runner's side of refusals: what a sink refuses is written to the pipeline's dead-letter
+/// destination, counted as dead-lettered and never as delivered, and the checkpoint passes it.
+@Suite struct RefusalRunnerTests {
+    final class CollectingDeadLetters: DeadLetterDestination, @unchecked Sendable {
+        var path: String { "memory" }
+        var refused: [(pipeline: String, id: Int64, reason: String)] = []
+        func write(rows rejected: [(row: SourceRow, reason: String)]) throws {}
+        func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws {
+            refused += refusals.map { (pipeline, batch.eventIDs[$0.index], $0.reason) }
+        }
+    }
+
+    func run(
+        _ sink: ScriptedSink, policy: RefusalPolicy, dead: CollectingDeadLetters
+    ) async throws -> (
+        [PipelineSummary], [Int64]
+    ) {
+        var pipeline = try PipelineRunnerTests().pipeline("p", sink)
+        pipeline.onRefused = policy
+        var checkpoints: [Int64] = []
+        var plan = RunPlan(query: SourceQuery(), startAfter: [0])
+        plan.refusalDeadLetters = [dead]
+        plan.onDelivered = { _, last in checkpoints.append(last) }
+        let summaries = try await PipelineRunner(batchSize: 4).run(
+            source: ArraySource(rows: PipelineRunnerTests.rows(1...10)), mapper: PipelineRunnerTests().mapper,
+            pipelines: [pipeline], plan: plan)
+        return (summaries, checkpoints)
+    }
+
+    @Test func refusedEventsAreDeadLetteredCountedAndPassed() async throws {
+        let dead = CollectingDeadLetters()
+        let (summaries, checkpoints) = try await run(
+            ScriptedSink(refusing: [3, 9]), policy: .deadLetter, dead: dead)
+        #expect(dead.refused.map(\.id) == [3, 9])
+        #expect(dead.refused.allSatisfy { $0.pipeline == "p" && $0.reason.hasPrefix("scripted refusal") })
+        #expect(summaries[0].delivered == 8 && summaries[0].deadLettered == 2 && summaries[0].refusedIDs == [3, 9])
+        #expect(checkpoints == [4, 8, 10])
+    }
+
+    @Test func withStopTheCheckpointEndsBeforeTheFirstRefusedEvent() async throws {
+        let dead = CollectingDeadLetters()
+        await #expect(throws: SIEMError.self) {
+            _ = try await run(ScriptedSink(refusing: [6]), policy: .stop, dead: dead)
+        }
+        #expect(dead.refused.isEmpty)
+        var checkpoints: [Int64] = []
+        var pipeline = try PipelineRunnerTests().pipeline("p", ScriptedSink(refusing: [6]))
+        pipeline.onRefused = .stop
+        var plan = RunPlan(query: SourceQuery(), startAfter: [0])
+        plan.refusalDeadLetters = [dead]
+        plan.onDelivered = { _, last in checkpoints.append(last) }
+        _ = try? await PipelineRunner(batchSize: 4).run(
+            source: ArraySource(rows: PipelineRunnerTests.rows(1...10)), mapper: PipelineRunnerTests().mapper,
+            pipelines: [pipeline], plan: plan)
+        #expect(checkpoints == [4, 5], "batch 1, then up to the event before 6")
+    }
+}
+
 /// A sink that takes up to `maxInFlight` batches at once and answers them in reverse order of
 /// arrival (the later a batch came, the sooner it is accepted), recording how many overlapped.
 final class OverlappingSink: EventSink, @unchecked Sendable {
