@@ -1,5 +1,9 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
+
+/// The project's own Swift targets: `any` spelled out for every existential, and no warning left
+/// standing (dependencies keep their own settings).
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny"), .treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "SIEMExport",
@@ -31,18 +35,17 @@ let package = Package(
         // level 1, and a request body is always a whole buffer.
         .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-        .target(name: "SIEMCore", path: "Sources/Core"),
+        .target(name: "SIEMCore", path: "Sources/Core", swiftSettings: strict),
         .target(
             name: "SIEMInputs",
             dependencies: [
                 "SIEMCore",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
-            path: "Sources/Inputs"
-        ),
-        .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters"),
+            path: "Sources/Inputs", swiftSettings: strict),
+        .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters", swiftSettings: strict),
         .target(
-            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate"], path: "Sources/Sinks"),
+            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate"], path: "Sources/Sinks", swiftSettings: strict),
         .target(
             name: "SIEMHost",
             dependencies: [
@@ -52,25 +55,22 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/Host"
-        ),
-        .executableTarget(name: "siem-export", dependencies: ["SIEMHost", "CMalloc"], path: "Sources/CLI"),
+            path: "Sources/Host", swiftSettings: strict),
+        .executableTarget(name: "siem-export", dependencies: ["SIEMHost", "CMalloc"], path: "Sources/CLI", swiftSettings: strict),
         // The benchmark's loopback receiver (bench/run.sh); not part of the tool.
         .executableTarget(
-            name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver"),
+            name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver", swiftSettings: strict),
         .target(
-            name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib"], path: "Sources/TestSupport"),
-        .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"]),
+            name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib"], path: "Sources/TestSupport", swiftSettings: strict),
+        .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "InputsTests",
-            dependencies: ["SIEMInputs", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
-        ),
-        .testTarget(name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMTestSupport"]),
-        .testTarget(name: "SinksTests", dependencies: ["SIEMSinks", "SIEMTestSupport"]),
+            dependencies: ["SIEMInputs", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SinksTests", dependencies: ["SIEMSinks", "SIEMTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HostTests",
-            dependencies: ["SIEMHost", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
-        ),
+            dependencies: ["SIEMHost", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,7 +38,7 @@ import Testing
         let out = text { w in
             w.beginArray()
             for v: Int64 in [0, -1, 9, 10, Int64.max, Int64.min] { w.int(v) }
-            w.intString(1234567890123)
+            w.intString(1_234_567_890_123)
             w.endArray()
         }
         #expect(out == #"[0,-1,9,10,9223372036854775807,-9223372036854775808,"1234567890123"]"#)

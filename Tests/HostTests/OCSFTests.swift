@@ -127,31 +127,41 @@ import Testing
             (
                 "missing time",
                 {
-                    var d = $0; d["time"] = nil; return d
+                    var d = $0
+                    d["time"] = nil
+                    return d
                 }
             ),
             (
                 "wrong caption",
                 {
-                    var d = $0; d["activity_name"] = "Open"; return d
+                    var d = $0
+                    d["activity_name"] = "Open"
+                    return d
                 }
             ),
             (
                 "type_uid arithmetic",
                 {
-                    var d = $0; d["type_uid"] = 400101; return d
+                    var d = $0
+                    d["type_uid"] = 400101
+                    return d
                 }
             ),
             (
                 "unknown attribute",
                 {
-                    var d = $0; d["source_ip"] = "203.0.113.7"; return d
+                    var d = $0
+                    d["source_ip"] = "203.0.113.7"
+                    return d
                 }
             ),
             (
                 "security finding",
                 {
-                    var d = $0; d["class_uid"] = 2001; return d
+                    var d = $0
+                    d["class_uid"] = 2001
+                    return d
                 }
             ),
             (

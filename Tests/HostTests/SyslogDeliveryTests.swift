@@ -123,7 +123,7 @@ import Testing
         let port = try RsyslogReceiver.freeUDPPort()
         let outputFolder = try TemporaryDirectory("siem-tls-output")
         let output = outputFolder.appending("received").path
-        FileManager.default.createFile(atPath: output, contents: nil)
+        #expect(FileManager.default.createFile(atPath: output, contents: nil))
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         server.arguments = [

@@ -87,7 +87,9 @@ import Testing
         #expect(
             try FileSink.Options.decode(from: JSONOptions(#"{"path":"x"}"#))
                 == {
-                    var o = FileSink.Options(); o.path = "x"; return o
+                    var o = FileSink.Options()
+                    o.path = "x"
+                    return o
                 }())
         #expect(throws: OptionProblems.self) {
             try FileSink.Options.decode(from: JSONOptions(#"{"path":"x","mode":"sideways"}"#))

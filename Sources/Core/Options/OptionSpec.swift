@@ -24,7 +24,7 @@ public struct OptionSpec<Root: PluginOptions>: Sendable {
 
     /// An option of any value type, with an optional rule of its own.
     public init<V: OptionValue>(
-        _ key: String, _ path: WritableKeyPath<Root, V> & Sendable, help: String, secret: Bool = false,
+        _ key: String, _ path: any WritableKeyPath<Root, V> & Sendable, help: String, secret: Bool = false,
         required: Bool = false, check: (@Sendable (V) -> String?)? = nil
     ) {
         self.key = key
@@ -43,7 +43,7 @@ public struct OptionSpec<Root: PluginOptions>: Sendable {
 
     /// A whole number within `range`; a value outside is refused naming the range.
     public init(
-        _ key: String, _ path: WritableKeyPath<Root, Int> & Sendable, help: String, range: ClosedRange<Int>,
+        _ key: String, _ path: any WritableKeyPath<Root, Int> & Sendable, help: String, range: ClosedRange<Int>,
         check: (@Sendable (Int) -> String?)? = nil
     ) {
         self.key = key
@@ -79,7 +79,7 @@ public struct OptionSpec<Root: PluginOptions>: Sendable {
     }
 
     /// The options of a shared group (HTTP transport, retries), written as keys of this node.
-    public static func group<G: PluginOptions>(_ path: WritableKeyPath<Root, G> & Sendable) -> [OptionSpec<Root>] {
+    public static func group<G: PluginOptions>(_ path: any WritableKeyPath<Root, G> & Sendable) -> [OptionSpec<Root>] {
         G.specs.map { inner in
             OptionSpec(
                 key: inner.key, help: inner.help, kind: inner.kind, isSecret: inner.isSecret,
@@ -104,7 +104,7 @@ extension Array {
     /// The options of a shared group (HTTP transport, retries), written as keys of this node:
     /// `[.init(…), …] + .group(\.http)`.
     public static func group<Root: PluginOptions, G: PluginOptions>(
-        _ path: WritableKeyPath<Root, G> & Sendable
+        _ path: any WritableKeyPath<Root, G> & Sendable
     ) -> [OptionSpec<Root>] where Element == OptionSpec<Root> {
         OptionSpec<Root>.group(path)
     }

@@ -76,8 +76,7 @@ public struct PluginRegistry: Sendable {
         for former in S.formerIDs { formerSinkIDs[former] = S.id }
         sinks[S.id] = Self.registration(
             S.self, kind: .sink, acceptedFramings: S.framings(for: S.Options()),
-            framer: { S.framings(for: try S.Options.decode(from: $0)) }
-        ) { try S(options: $0, context: $1) }
+            framer: { S.framings(for: try S.Options.decode(from: $0)) }, make: { try S(options: $0, context: $1) })
     }
 
     /// The formatter whose id or alias is `name`.

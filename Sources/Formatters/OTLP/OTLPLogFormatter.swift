@@ -105,7 +105,8 @@ struct OTLPAttributes {
 
     mutating func int(_ key: StaticString, _ value: Int64) {
         entry(key) {
-            $0.key("intValue" as StaticString); $0.intString(value)
+            $0.key("intValue" as StaticString)
+            $0.intString(value)
         }
     }
 

@@ -73,9 +73,17 @@ public struct TemplateField: Sendable, Equatable, Decodable {
 
     /// Event fields a template can name.
     public enum Source: String, Sendable, CaseIterable {
-        case eventID = "event_id", kind, action, occurred, registryID = "registry_id", tokenID = "token_id"
-        case fileID = "file_id", recipientID = "recipient_id", issuerID = "issuer_id", sourceIP = "source_ip"
-        case userAgent = "user_agent", qualifiedTimestamp = "qualified_timestamp", tlogIndex = "tlog_index"
+        case eventID = "event_id"
+        case kind, action, occurred
+        case registryID = "registry_id"
+        case tokenID = "token_id"
+        case fileID = "file_id"
+        case recipientID = "recipient_id"
+        case issuerID = "issuer_id"
+        case sourceIP = "source_ip"
+        case userAgent = "user_agent"
+        case qualifiedTimestamp = "qualified_timestamp"
+        case tlogIndex = "tlog_index"
         case extra
 
         static func named(_ name: String, decoder: any Decoder) throws -> Source {

@@ -5,7 +5,8 @@ import Logging
 struct LoggingOptions: ParsableArguments {
     @Option(
         name: .customLong("log-level"),
-        help: "Least severe level logged: trace, debug, info, notice, warning, error or critical.")
+        help: "Least severe level logged: trace, debug, info, notice, warning, error or critical.",
+        transform: LoggingOptions.level(named:))
     var level: Logger.Level = .info
 
     @Option(name: .customLong("log-format"), help: "text (one line per event) or json (one JSON object per line).")
@@ -19,5 +20,15 @@ struct LoggingOptions: ParsableArguments {
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension LoggingOptions {
+    /// swift-log's level names, read without conforming its type to argument-parser's protocol.
+    static func level(named name: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: name) else {
+            let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--log-level '\(name)' is not one of \(names)")
+        }
+        return level
+    }
+}
+
 extension StderrLogHandler.Format: ExpressibleByArgument {}

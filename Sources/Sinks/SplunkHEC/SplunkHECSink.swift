@@ -149,23 +149,23 @@ public final class SplunkHECSink: EventSink {
     private func post(_ lines: [UInt8]) async throws -> HTTPDelivery.Answer<Int?> {
         try await delivery.post(
             lines, to: base + "/services/collector/event", contentType: "application/json",
-            headers: { _ in authorization() }
-        ) { response in
-            let answer = HECAnswer(response)
-            if (200...299).contains(response.status) && (answer.code ?? 0) == 0 { return .accepted(answer.ackID) }
-            switch answer.code {
-            case 5?, 6?, 12?, 13?, 15?:
-                return .refused("HEC code \(answer.code!): \(answer.text ?? "invalid data")")
-            case 8?, 9?:
-                return .retry(describe(response), retryAfter: RetryPolicy.retryAfter(response))
-            default:
-                if response.status == 413 { return .refused(describe(response)) }
-                if RetryPolicy.isRetryable(status: response.status) {
+            headers: { _ in authorization() },
+            classify: { response in
+                let answer = HECAnswer(response)
+                if (200...299).contains(response.status) && (answer.code ?? 0) == 0 { return .accepted(answer.ackID) }
+                switch answer.code {
+                case 5?, 6?, 12?, 13?, 15?:
+                    return .refused("HEC code \(answer.code!): \(answer.text ?? "invalid data")")
+                case 8?, 9?:
                     return .retry(describe(response), retryAfter: RetryPolicy.retryAfter(response))
+                default:
+                    if response.status == 413 { return .refused(describe(response)) }
+                    if RetryPolicy.isRetryable(status: response.status) {
+                        return .retry(describe(response), retryAfter: RetryPolicy.retryAfter(response))
+                    }
+                    throw SIEMError.delivery(sink: name, message: describe(response), retryable: false)
                 }
-                throw SIEMError.delivery(sink: name, message: describe(response), retryable: false)
-            }
-        }
+            })
     }
 
     /// Which of `pending` Splunk reports indexed: polls `/services/collector/ack` until every
