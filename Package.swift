@@ -45,7 +45,8 @@ let package = Package(
             path: "Sources/Inputs", swiftSettings: strict),
         .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters", swiftSettings: strict),
         .target(
-            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate"], path: "Sources/Sinks", swiftSettings: strict),
+            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate"], path: "Sources/Sinks",
+            swiftSettings: strict),
         .target(
             name: "SIEMHost",
             dependencies: [
@@ -56,21 +57,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Host", swiftSettings: strict),
-        .executableTarget(name: "siem-export", dependencies: ["SIEMHost", "CMalloc"], path: "Sources/CLI", swiftSettings: strict),
+        .executableTarget(
+            name: "siem-export", dependencies: ["SIEMHost", "CMalloc"], path: "Sources/CLI", swiftSettings: strict),
         // The benchmark's loopback receiver (bench/run.sh); not part of the tool.
         .executableTarget(
-            name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver", swiftSettings: strict),
+            name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver",
+            swiftSettings: strict),
         .target(
-            name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib"], path: "Sources/TestSupport", swiftSettings: strict),
+            name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib"], path: "Sources/TestSupport",
+            swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "InputsTests",
-            dependencies: ["SIEMInputs", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
-        .testTarget(name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMTestSupport"], swiftSettings: strict),
+            dependencies: ["SIEMInputs", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMTestSupport"], swiftSettings: strict),
         .testTarget(name: "SinksTests", dependencies: ["SIEMSinks", "SIEMTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HostTests",
-            dependencies: ["SIEMHost", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+            dependencies: ["SIEMHost", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
