@@ -1,4 +1,5 @@
 import SIEMCore
+import SIEMTestSupport
 import Testing
 
 @Suite struct EscapedBytesTests {
@@ -19,7 +20,7 @@ import Testing
         let alphabet: [UInt8] = [
             0x41, 0x7A, 0x20, 0x5C, 0x3D, 0x0A, 0x00, 0x0D, 0x7C, 0xC3, 0xA9, 0xFF, 0x80, 0x01, 0x3C,
         ]
-        var random = SystemRandomNumberGenerator()
+        var random = SeededRandom()
         for _ in 0..<20_000 {
             let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in
                 Int.random(in: 0..<6, using: &random) == 0
@@ -31,7 +32,7 @@ import Testing
                 fast.appendText($0, escaping: escaped, with: Self.escape)
                 slow.appendText($0, escape: Self.escape)
             }
-            #expect(fast.bytes == slow.bytes, "\(bytes)")
+            #expect(fast.bytes == slow.bytes, "\(bytes); \(random.note)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SIEMCore
+import SIEMTestSupport
 import Testing
 
 @Suite struct RFC3339Tests {
@@ -17,10 +18,10 @@ import Testing
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         var seconds: Int64 = -2_208_988_800  // 1900-01-01
-        var random = SystemRandomNumberGenerator()
+        var random = SeededRandom()
         while seconds < 7_258_118_400 {  // 2200-01-01
             let expected = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-            #expect(RFC3339.string(fromUnixSeconds: seconds) == expected)
+            #expect(RFC3339.string(fromUnixSeconds: seconds) == expected, "\(random.note)")
             seconds += Int64.random(in: 1...40_000_000, using: &random)
         }
     }

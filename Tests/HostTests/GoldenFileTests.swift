@@ -10,24 +10,10 @@ import Testing
 /// `Tests/Golden/<formatter-id>/<schema>/<case>.json`. A change of output without a new schema
 /// version fails here; see docs/SCHEMAS.md for the review workflow.
 @Suite struct GoldenFileTests {
-    static let registryID = String(repeating: "deadbeef", count: 8)
     static let formatterIDs = BuiltInPlugins.registry.formatters.keys.sorted()
-
-    static func mapper() throws -> OversightBeaconMapper {
-        var options = OversightBeaconMapper.Options()
-        options.registryID = registryID
-        return try OversightBeaconMapper(options: options, context: PluginContext(baseDirectory: "/"))
-    }
 
     /// Golden files of JSON formatters end in `.json`, of text-line formatters (CEF, syslog) `.txt`.
     static func fileExtension(_ framings: [FramingKind]) -> String { framings == [.lines] ? "txt" : "json" }
-
-    static func record(_ formatter: any EventFormatter, _ event: Event) throws -> [UInt8] {
-        var writer = RecordWriter()
-        try formatter.encode(event, into: &writer)
-        writer.endRecord()
-        return writer.bytes
-    }
 
     @Test(arguments: formatterIDs)
     func outputMatchesGoldenFiles(formatterID: String) throws {
@@ -37,9 +23,9 @@ import Testing
             options: try SampleFormatterOptions.options(for: formatterID), context: PluginContext(baseDirectory: "/"))
         let cases = try FixtureRows.all()
         #expect(cases.count >= 20)
-        let mapper = try Self.mapper()
+        let mapper = try FixtureEvents.mapper()
         for fixture in cases {
-            let bytes = try Self.record(formatter, try mapper.map(fixture.row))
+            let bytes = try FixtureEvents.record(formatter, try mapper.map(fixture.row))
             let file = "\(formatterID)/\(schema)/\(fixture.name).\(Self.fileExtension(entry.description.framings))"
             if let failure = GoldenFile.check(bytes, relativePath: file) {
                 Issue.record(Comment(rawValue: failure))

@@ -14,9 +14,16 @@ public struct StdoutSink: EventSink {
 
     public static func framings(for options: NoOptions) -> [Framing] { [.ndjson, .lines, .otlpLogs] }
 
-    let output = FileDescriptorOutput(fd: STDOUT_FILENO, name: "standard output")
+    let output: FileDescriptorOutput
 
-    public init(options: NoOptions, context: PluginContext) throws {}
+    public init(options: NoOptions, context: PluginContext) throws {
+        output = FileDescriptorOutput(fd: STDOUT_FILENO, name: "standard output")
+    }
+
+    /// Writing to another descriptor than standard output: for tests.
+    init(fileDescriptor: Int32) {
+        output = FileDescriptorOutput(fd: fileDescriptor, name: "standard output")
+    }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {
         try output.writeBatch(pieces: batch.linePieces, sync: false)

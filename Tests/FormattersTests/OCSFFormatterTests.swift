@@ -1,30 +1,14 @@
 import Foundation
 import SIEMCore
 import SIEMFormatters
-import SIEMInputs
 import SIEMTestSupport
 import Testing
-
-@testable import SIEMHost
 
 /// OCSF output checked by the published OCSF 1.8.0 schema, not by our own reading of it:
 /// scripts/validate-ocsf.py builds each class's JSON Schema with the `ocsf-json-schema` package
 /// (which bundles the 1.8.0 schema export) and validates with `jsonschema`, then checks what
 /// JSON Schema cannot say (type_uid arithmetic, captions of ids, no deprecated attribute).
-@Suite struct OCSFTests {
-    struct Validation: Decodable {
-        var events: Int
-        var classes: [String: Int]
-        var failures: Int
-    }
-
-    /// Runs the validator over JSON-lines files; the result, or the validator's own words.
-    static func validate(_ paths: [String]) throws -> (Validation?, String) {
-        let script = RepositoryPaths.root.appendingPathComponent("scripts/validate-ocsf.py").path
-        let result = try ExternalTool.run(["python3", script] + paths)
-        return (try? JSONDecoder().decode(Validation.self, from: result.stdout), result.stderr)
-    }
-
+@Suite struct OCSFFormatterTests {
     static func formatter(
         _ eventClass: OCSFEventClass, severity: OCSFSeverity = .informational
     ) throws
@@ -44,9 +28,9 @@ import Testing
     /// under `Tests/Golden/ocsf-detection_finding/<schema>/`.
     @Test func detectionFindingOutputMatchesItsGoldenFiles() throws {
         let formatter = try Self.formatter(.detectionFinding)
-        let mapper = try GoldenFileTests.mapper()
+        let mapper = try FixtureEvents.mapper()
         for fixture in try FixtureRows.all() {
-            let bytes = try GoldenFileTests.record(formatter, try mapper.map(fixture.row))
+            let bytes = try FixtureEvents.record(formatter, try mapper.map(fixture.row))
             let file = "ocsf-detection_finding/\(OCSFFormatter.schema)/\(fixture.name).json"
             if let failure = GoldenFile.check(bytes, relativePath: file) { Issue.record(Comment(rawValue: failure)) }
         }
@@ -62,7 +46,7 @@ import Testing
         }
         let fixtures = try FixtureRows.all().count
         #expect(paths.count == 2 * fixtures)
-        let (result, problems) = try Self.validate(paths)
+        let (result, problems) = try OCSFValidator.validate(paths)
         let validation = try #require(result, "validator (run scripts/install-dependencies.sh): \(problems)")
         #expect(validation.failures == 0, "\(problems)")
         #expect(validation.classes == ["4001": fixtures, "2004": fixtures], "\(problems)")
@@ -71,32 +55,35 @@ import Testing
     /// Random rows (the property test's generator) with addresses of every shape OCSF's `ip_t`
     /// must accept or that must go to `unmapped`: each event of both classes passes the schema.
     @Test func randomRowsOfBothClassesPassTheOCSF180Schema() throws {
-        var random = SystemRandomNumberGenerator()
-        let mapper = try GoldenFileTests.mapper()
+        var random = SeededRandom()
+        let mapper = try FixtureEvents.mapper()
         let addresses = [
             "203.0.113.7", "::1", "2001:db8::5", "fe80::1", "::ffff:192.0.2.1", "0:0:0:0:0:ffff:192.168.100.200",
             "2001:0db8:0000:0000:0000:0000:0000:0001", "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", "256.1.1.1",
             "example.org", "01.2.3.4", " 203.0.113.7", "", "unknown",
         ]
         var outputs = try OCSFEventClass.allCases.map { eventClass in
-            (try Self.formatter(eventClass, severity: OCSFSeverity.allCases.randomElement()!), RecordWriter())
+            (
+                try Self.formatter(eventClass, severity: OCSFSeverity.allCases.randomElement(using: &random)!),
+                RecordWriter()
+            )
         }
         var events = 0
         for id in Int64(1)...1_500 {
             let address: SQLValue =
                 Bool.random(using: &random)
                 ? .text(UTF8Text(addresses.randomElement(using: &random)!))
-                : RandomRowsPropertyTests.randomValue(&random)
+                : RandomRows.randomValue(&random)
             let row = SourceRow(
-                id: id, tokenID: RandomRowsPropertyTests.randomValue(&random),
-                fileID: RandomRowsPropertyTests.randomValue(&random),
-                recipientID: RandomRowsPropertyTests.randomValue(&random),
-                issuerID: RandomRowsPropertyTests.randomValue(&random),
-                kind: Bool.random(using: &random) ? RandomRowsPropertyTests.randomValue(&random) : .text("http_img"),
-                sourceIP: address, userAgent: RandomRowsPropertyTests.randomValue(&random),
-                extra: RandomRowsPropertyTests.randomExtra(&random),
+                id: id, tokenID: RandomRows.randomValue(&random),
+                fileID: RandomRows.randomValue(&random),
+                recipientID: RandomRows.randomValue(&random),
+                issuerID: RandomRows.randomValue(&random),
+                kind: Bool.random(using: &random) ? RandomRows.randomValue(&random) : .text("http_img"),
+                sourceIP: address, userAgent: RandomRows.randomValue(&random),
+                extra: RandomRows.randomExtra(&random),
                 timestamp: .integer(Int64.random(in: -62_135_596_800...253_402_300_799, using: &random)),
-                qualifiedTimestamp: RandomRowsPropertyTests.randomValue(&random), tlogIndex: .integer(id))
+                qualifiedTimestamp: RandomRows.randomValue(&random), tlogIndex: .integer(id))
             guard let event = try? mapper.map(row) else { continue }
             events += 1
             for i in outputs.indices {
@@ -111,17 +98,17 @@ import Testing
             return url
         }
         defer { for file in files { try? FileManager.default.removeItem(at: file) } }
-        let (result, problems) = try Self.validate(files.map(\.path))
+        let (result, problems) = try OCSFValidator.validate(files.map(\.path))
         let validation = try #require(result, "validator: \(problems)")
-        #expect(validation.failures == 0, "\(problems.prefix(4_000))")
+        #expect(validation.failures == 0, "\(random.note): \(problems.prefix(4_000))")
         #expect(validation.classes == ["4001": events, "2004": events])
     }
 
     /// The validator is not a rubber stamp: each kind of mistake it exists to catch is caught.
     @Test func theValidatorRefusesWhatOCSFForbids() throws {
-        let mapper = try GoldenFileTests.mapper()
+        let mapper = try FixtureEvents.mapper()
         let event = try mapper.map(try #require(try FixtureRows.all().first).row)
-        let good = try GoldenFileTests.record(try Self.formatter(.networkActivity), event)
+        let good = try FixtureEvents.record(try Self.formatter(.networkActivity), event)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(good)) as? [String: Any])
         let mutations: [(String, ([String: Any]) -> [String: Any])] = [
             (
@@ -183,7 +170,7 @@ import Testing
         let file = Self.temporaryFile("bad.jsonl")
         try (String(decoding: good, as: UTF8.self) + lines).write(to: file, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let (result, problems) = try Self.validate([file.path])
+        let (result, problems) = try OCSFValidator.validate([file.path])
         let validation = try #require(result, "validator: \(problems)")
         #expect(validation.events == 1 + mutations.count)
         #expect(validation.failures == mutations.count, "\(problems)")
@@ -193,32 +180,6 @@ import Testing
         #expect(problems.contains("metadata.extension is deprecated"), "\(problems)")
     }
 
-    @Test func cliExportOfTheDemoRegistryPassesForBothClasses() throws {
-        let cli = try CLIHarness()
-        let db = cli.path("registry.sqlite")
-        try cli.run(["demo-registry", db, "--rows", "400"])
-        var files: [String] = []
-        for eventClass in OCSFEventClass.allCases {
-            let run = try cli.run([
-                "export", "--db", db, "--format", "ocsf", "--ocsf-class", eventClass.rawValue, "--registry-id", "reg",
-                "--output", cli.path("\(eventClass.rawValue).jsonl"),
-            ])
-            #expect(run.status == 0, "\(run.stderr)")
-            files.append(cli.path("\(eventClass.rawValue).jsonl"))
-        }
-        let (result, problems) = try Self.validate(files)
-        let validation = try #require(result, "validator: \(problems)")
-        #expect(validation.failures == 0, "\(problems)")
-        #expect(validation.classes == ["4001": 400, "2004": 400])
-
-        let wrong = try cli.run([
-            "export", "--db", db, "--format", "ocsf", "--ocsf-class", "security_finding",
-            "--registry-id", "reg",
-        ])
-        #expect(wrong.status == 64)
-        #expect(wrong.stderr.contains("deprecated since OCSF 1.1.0"), "\(wrong.stderr)")
-    }
-
     /// The mapping's promises, read from parsed output: time in milliseconds, ids, the user
     /// agent's home in each class, a non-address kept out of `src_endpoint.ip`.
     @Test func mappingPutsEachBeaconFieldWhereTheDocsSay() throws {
@@ -226,7 +187,7 @@ import Testing
             eventID: 42, kind: "http_img", occurredUnix: 1_735_000_000, registryID: "reg", tokenID: "tok",
             sourceIP: "not-an-ip", userAgent: "UA/1", tlogIndex: 7)
         func parsed(_ eventClass: OCSFEventClass) throws -> [String: Any] {
-            let bytes = try GoldenFileTests.record(try Self.formatter(eventClass, severity: .high), event)
+            let bytes = try FixtureEvents.record(try Self.formatter(eventClass, severity: .high), event)
             return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         }
         let activity = try parsed(.networkActivity)

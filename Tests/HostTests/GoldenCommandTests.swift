@@ -6,7 +6,7 @@ import Testing
 
 /// The `template` formatter and `siem-export golden check`, through the binary, on a copy of
 /// the sample config and its golden file.
-@Suite(.serialized) struct TemplateTests {
+@Suite(.serialized) struct GoldenCommandTests {
     let cli: CLIHarness
 
     init() throws {
