@@ -64,7 +64,8 @@ let package = Package(
             name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver",
             swiftSettings: strict),
         .target(
-            name: "SIEMTestSupport", dependencies: ["SIEMCore", "SIEMInputs", "CLibCrypto", "CZlib"], path: "Sources/TestSupport",
+            name: "SIEMTestSupport", dependencies: ["SIEMCore", "SIEMInputs", "CLibCrypto", "CZlib"],
+            path: "Sources/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"], swiftSettings: strict),
         .testTarget(
@@ -72,8 +73,10 @@ let package = Package(
             dependencies: ["SIEMInputs", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(
-            name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMInputs", "SIEMTestSupport"], swiftSettings: strict),
-        .testTarget(name: "SinksTests", dependencies: ["SIEMSinks", "SIEMFormatters", "SIEMTestSupport"], swiftSettings: strict),
+            name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMInputs", "SIEMTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SinksTests", dependencies: ["SIEMSinks", "SIEMFormatters", "SIEMTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HostTests",
             dependencies: ["SIEMHost", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
