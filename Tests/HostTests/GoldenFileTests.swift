@@ -52,6 +52,29 @@ import Testing
             "fixtures without golden files: \(fixtures.subtracting(golden).sorted())")
     }
 
+    /// Batch bodies as receivers get them, pinned too: an OTLP request, a Sentinel array, an
+    /// Elasticsearch `_bulk` body, an HEC body — the first three fixture events, framed.
+    @Test(arguments: [
+        ("otlp", Framing.otlpLogs, "json"), ("sentinel", .jsonArray, "json"),
+        ("ecs", .elasticsearchBulk(index: "oversight-beacons"), "ndjson"), ("splunk_hec", .concatenated, "ndjson"),
+    ])
+    func batchEnvelopesMatchTheirGoldenFiles(formatterID: String, framing: Framing, fileExtension: String) throws {
+        let entry = try #require(BuiltInPlugins.registry.formatters[formatterID])
+        let schema = try #require(entry.description.schema)
+        let formatter = try entry.make(options: EmptyOptions(), context: PluginContext(baseDirectory: "/"))
+        let pipeline = AssembledPipeline(
+            name: "golden", formatter: formatter, formatterID: formatterID, framing: framing, sink: InMemorySink(),
+            sinkID: "memory")
+        var writer = RecordWriter()
+        let batch = try BatchEncoder.encode(
+            Array(try FixtureEvents.all().map(\.event).prefix(3)), after: .min, with: pipeline, writer: &writer)
+        // What a network sink sends, and for OTLP what a file gets: the same request.
+        let body = framing == .otlpLogs ? batch.lineOutput : batch.body(0..<batch.count)
+        if framing == .otlpLogs { #expect(batch.body(0..<batch.count) + [0x0A] == body) }
+        let file = "batches/\(framing.kind.rawValue)/\(formatterID)-\(schema.name).\(fileExtension)"
+        if let failure = GoldenFile.check(body, relativePath: file) { Issue.record(Comment(rawValue: failure)) }
+    }
+
     /// A formatter folder under Sources/Formatters must be registered in BuiltInPlugins.swift.
     @Test func everyFormatterFolderIsRegistered() throws {
         let sources = RepositoryPaths.root.appendingPathComponent("Sources/Formatters")
