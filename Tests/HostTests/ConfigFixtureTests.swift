@@ -5,12 +5,12 @@ import Testing
 
 @testable import SIEMHost
 
-/// Each file under Tests/Fixtures/configs/ other than valid.yaml is a broken config whose
+/// Each file under Tests/Fixtures/configs/ other than valid*.yaml is a broken config whose
 /// `# expect:` lines must all appear among the diagnostics, with file, line and column.
 @Suite struct ConfigFixtureTests {
     static let directory = RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/configs")
     static let brokenConfigs = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-        .filter { $0.hasSuffix(".yaml") && $0 != "valid.yaml" }.sorted()
+        .filter { $0.hasSuffix(".yaml") && !$0.hasPrefix("valid") }.sorted()
 
     static func diagnostics(for path: String, environment: [String: String] = [:]) -> [String]? {
         do {
@@ -73,6 +73,28 @@ import Testing
         #expect(splunk.contains(#""host":"reg-01""#) && splunk.contains(#""index":"oversight""#))
         // A dry run opened nothing for writing.
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/ecs.jsonl"))
+    }
+
+    /// What was renamed still works, with a warning naming what to write now.
+    @Test func aRenamedSinkTypeAndHECsOwnDeadLetterKeyStillWorkWithWarnings() throws {
+        let temporary = try TemporaryDirectory("siem-deprecated")
+        let db = temporary.appending("registry.sqlite").path
+        try DemoRegistryWriter(rows: 3).write(to: db)
+        let config = try ConfigLoader(environment: ["LA_KEY": "c2VjcmV0", "HEC_TOKEN": "t0k3n", "SIEM_TEST_DB": db])
+            .load(
+                path: Self.directory.appendingPathComponent("valid-deprecated.yaml").path)
+        let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(config)
+        #expect(assembled.pipelines.map(\.sinkID) == ["log_analytics_data_collector", "splunk_hec"])
+        #expect(assembled.pipelines[1].deadLetterPath == Self.directory.appendingPathComponent("hec-dead.jsonl").path)
+        let warnings = assembled.warnings.map(\.description)
+        #expect(warnings.count == 2)
+        #expect(
+            warnings.contains {
+                $0.hasSuffix(
+                    "valid-deprecated.yaml:8:18: warning: pipelines[0].sink.type: sink type 'sentinel' is now 'log_analytics_data_collector' (the retired HTTP Data Collector API; Microsoft Sentinel's current route is azure_logs_ingestion)"
+                )
+            }, "\(warnings)")
+        #expect(warnings.contains { $0.contains("pipelines[1].sink.dead_letter_path: deprecated") }, "\(warnings)")
     }
 
     @Test func aMissingConfigFileIsOneClearError() {

@@ -14,6 +14,7 @@ struct ValidateCommand: AsyncParsableCommand {
         try await CLIErrorReporting.run {
             let file = try ConfigLoader().load(path: config)
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(file)
+            for warning in assembled.warnings { StandardError.print(warning.description) }
             let rows = try assembled.source.highestID().map { "rows up to id \($0)" } ?? "empty events table"
             print(
                 "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(assembled.source.identity) (\(rows))"
