@@ -60,7 +60,7 @@ public enum FramingKind: String, Sendable, CaseIterable {
 public struct RecordFramer: Sendable {
     public let framing: Framing
     /// `{"create":{"_index":"<index>","_id":"`, escaped once.
-    private let bulkHead: [UInt8]?
+    @usableFromInline let bulkHead: [UInt8]?
     public let separator: UInt8
 
     public init(_ framing: Framing) {
@@ -81,8 +81,16 @@ public struct RecordFramer: Sendable {
         separator = framing == .otlpLogs ? UInt8(ascii: ",") : 0x0A
     }
 
-    /// What goes before the record of event `eventID` from `origin` (only the bulk action line).
-    @inline(__always)
+    /// What goes before `event`'s record (only the bulk action line). Inlined into the runner's
+    /// loop, and the event is only read for `_bulk`: touching its origin `String` for every record
+    /// of every framing would count references on it across the reader's and formatter's threads.
+    @inlinable @inline(__always)
+    public func writePrefix(of event: borrowing Event, into w: inout RecordWriter) {
+        guard bulkHead != nil else { return }
+        writePrefix(eventID: event.eventID, origin: event.registryID, into: &w)
+    }
+
+    /// The bulk action line of event `eventID` from `origin`.
     public func writePrefix(eventID: Int64, origin: String, into w: inout RecordWriter) {
         guard let bulkHead else { return }
         w.appendRaw(bulkHead)
@@ -98,7 +106,7 @@ public struct RecordFramer: Sendable {
     }
 
     /// Ends one record.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func endRecord(_ w: inout RecordWriter) {
         w.endRecord(separator: separator)
     }

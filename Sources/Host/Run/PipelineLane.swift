@@ -170,7 +170,7 @@ enum BatchEncoder {
         // Indexed rather than `for event in events`, which would copy every event first; the call
         // through `any EventFormatter` still copies it (see docs/PERFORMANCE.md).
         for i in events.indices where events[i].eventID > checkpoint {
-            framer.writePrefix(eventID: events[i].eventID, origin: events[i].registryID, into: &writer)
+            framer.writePrefix(of: events[i], into: &writer)
             do {
                 if let redactor = pipeline.redactor {
                     try pipeline.formatter.encode(redactor.apply(events[i]), into: &writer)
