@@ -30,8 +30,10 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 fi
 export SOURCE_DATE_EPOCH
 
-# Both products with the same flags, so the second build does not relink the first.
-build_flags=(-c release --static-swift-stdlib)
+# A build folder of its own: switching --static-swift-stdlib on and off in .build/ would rebuild
+# everything each time scripts/demo.sh and this script take turns. Both products with the same
+# flags, so the second build does not relink the first.
+build_flags=(-c release --static-swift-stdlib --scratch-path .build/static)
 swift build "${build_flags[@]}" --product siem-export
 swift build "${build_flags[@]}" --product generate-manual
 bin_dir=$(swift build "${build_flags[@]}" --show-bin-path)
