@@ -7,7 +7,8 @@ variable's label_values() must find its label.
 
 Grafana's variables get the values Grafana would give them with "All" selected; the rate
 window is 10 s for a 1 s scrape interval. Retries until TIMEOUT_S (default 60) so that rate()
-has its two samples; prints every query that still fails, and exits 1.
+has its two samples, but not after an error (a parse error stays one); prints every query that
+still fails, and exits 1.
 """
 
 import json
@@ -60,12 +61,14 @@ for variable in dashboard["templating"]["list"]:
 
 
 def failures():
-    failed = []
+    """Queries that fail, and whether waiting could help (an empty answer) or not (an error)."""
+    failed, final = [], False
     for name, kind, query in checks:
         if kind == "expr":
             answer = api("query", {"query": query})
             if answer.get("status") != "success":
                 failed.append(f"{name}: {answer.get('error')} in {query}")
+                final = True
             elif not answer["data"]["result"]:
                 failed.append(f"{name}: no series for {query}")
         else:
@@ -73,18 +76,19 @@ def failures():
             answer = api("series", {"match[]": selector})
             if answer.get("status") != "success":
                 failed.append(f"{name}: {answer.get('error')} in {selector}")
+                final = True
             elif not any(label in series for series in answer["data"]):
                 failed.append(f"{name}: no series of {selector} has the label {label}")
-    return failed
+    return failed, final
 
 
 deadline = time.time() + timeout
 while True:
-    failed = failures()
+    failed, final = failures()
     if not failed:
         print(f"dashboard: {len(checks)} queries answered by Prometheus")
         sys.exit(0)
-    if time.time() > deadline:
+    if final or time.time() > deadline:
         print("\n".join(failed), file=sys.stderr)
         sys.exit(1)
     time.sleep(1)
