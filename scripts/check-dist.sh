@@ -50,8 +50,12 @@ fi
 work=$(mktemp -d /tmp/siem-check-dist.XXXXXX)
 chmod 0755 "$work"
 installed=no
+# Purge keeps /var/lib/siem-export (checkpoints) by design; the check removes it if it made it.
+state_existed=no
+[ ! -e /var/lib/siem-export ] || state_existed=yes
 cleanup() {
     if [ "$installed" = yes ]; then dpkg --purge siem-export >/dev/null 2>&1 || true; fi
+    if [ "$state_existed" = no ]; then rm -rf /var/lib/siem-export; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -101,6 +105,8 @@ missing_files=$(dpkg -L siem-export | while read -r f; do [ -e "$f" ] || echo "$
 [ "$(command -v siem-export)" = /usr/bin/siem-export ] || fail "siem-export is not /usr/bin/siem-export"
 [ "$(/usr/bin/siem-export --version)" = "$version" ] || fail "siem-export --version is not $version"
 getent passwd siem-export >/dev/null || fail "the package did not create the siem-export user"
+[ "$(stat -c '%U:%G %a' /var/lib/siem-export)" = "siem-export:siem-export 750" ] ||
+    fail "/var/lib/siem-export is $(stat -c '%U:%G %a' /var/lib/siem-export), not siem-export:siem-export 750"
 
 step "systemd units"
 units=(/lib/systemd/system/siem-export.service /lib/systemd/system/siem-export-oneshot.service
