@@ -9,6 +9,7 @@ public struct SIEMExportCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "siem-export",
         abstract: "Export beacon registry events to SIEMs (Splunk HEC, Elastic ECS, Microsoft Sentinel).",
+        version: SIEMExportVersion.current,
         subcommands: [
             RunCommand.self, ExportCommand.self, ValidateCommand.self, PluginsCommand.self, DemoRegistryCommand.self,
             GoldenCommand.self,
