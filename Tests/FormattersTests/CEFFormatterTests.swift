@@ -22,7 +22,7 @@ import Testing
     /// and line breaks escaped, `|` left alone (ArcSight CEF implementation standard).
     @Test func escapesHeaderFieldsAndExtensionValuesByTheirOwnRules() throws {
         var event = FormatterTestEvents.bare
-        event.kind = "a|b\\c"
+        event.beacon.kind = "a|b\\c"
         event.userAgent = "x=y\\z|w\nv\rend"
         let text = try line(event) { $0.deviceVendor = "Acme|Corp\\" }
         #expect(text.hasPrefix(#"CEF:0|Acme\|Corp\\|Beacon Registry|1|a\|b\\c|beacon-a\|b\\c|5|"#))
@@ -79,14 +79,14 @@ import Testing
             let fields = try #require(parsed[fixture.name], "\(fixture.name) not parsed")
             #expect(fields["CEFVersion"] == "0")
             #expect(fields["DeviceVendor"] == "Oversight" && fields["DeviceProduct"] == "Beacon Registry")
-            #expect(fields["DeviceEventClassID"] == event.kind.string, "\(fixture.name)")
-            #expect(fields["Name"] == event.action, "\(fixture.name)")
+            #expect(fields["DeviceEventClassID"] == event.beacon.kind?.string, "\(fixture.name)")
+            #expect(fields["Name"] == event.actionName, "\(fixture.name)")
             #expect(fields["Severity"] == "5")
             #expect(fields["externalId"] == String(event.eventID), "\(fixture.name)")
             #expect(fields["rt"] == String(event.occurredUnix * 1_000), "\(fixture.name)")
             #expect(fields["registryId"] == FixtureEvents.registryID, "\(fixture.name)")
             #expect(fields["schema"] == "oversight-cef-1", "\(fixture.name)")
-            #expect(fields["tokenId"] == event.tokenID?.string, "\(fixture.name)")
+            #expect(fields["tokenId"] == event.beacon.tokenID?.string, "\(fixture.name)")
         }
     }
 }

@@ -28,7 +28,7 @@ import Testing
         for (file, record) in zip(files, records) {
             let event = try mapper.map(try #require(fixtures[String(file.dropLast(5))]).row)
             #expect(record["id"] as? String == String(event.eventID), "\(file)")
-            #expect(record["name"] as? String == event.action, "\(file)")
+            #expect(record["name"] as? String == event.actionName, "\(file)")
             let expectedTime =
                 event.occurredUnix > 0 && event.occurredUnix < 18_446_744_073 ? "\(event.occurredUnix)000000000" : "0"
             #expect(record["time"] as? String == expectedTime, "\(file)")

@@ -66,7 +66,7 @@ import Testing
         #expect(assembled.checkpointPath == dir.path + "/state.sqlite")
         #expect(assembled.source.identity == db)
         let mapped = try assembled.mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .integer(0)))
-        #expect(mapped.registryID == "registry-from-a-secret-file")  // ${file:…}, trailing newline dropped
+        #expect(mapped.origin == "registry-from-a-secret-file")  // ${file:…}, trailing newline dropped
         var writer = RecordWriter()
         try assembled.pipelines[0].formatter.encode(mapped, into: &writer)
         let splunk = String(decoding: writer.bytes, as: UTF8.self)

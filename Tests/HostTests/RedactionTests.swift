@@ -19,16 +19,19 @@ import Testing
     @Test func denylistedKeysKeepTheirPlaceWithTheValueRedactedAtAnyDepth() {
         let redacted = EventRedactor().apply(event)
         #expect(
-            redacted.extra?.description
+            redacted.attributes?.description
                 == #"{"qname":"x","PassWord":"[redacted]","nested":{"api_key":"[redacted]","keep":"k"},"list":[{"Token":"[redacted]"}]}"#
         )
         #expect(
-            EventRedactor(extraKeys: ["QNAME"]).apply(event).extra?.description.hasPrefix(#"{"qname":"[redacted]""#)
+            EventRedactor(extraKeys: ["QNAME"]).apply(event).attributes?.description.hasPrefix(
+                #"{"qname":"[redacted]""#)
                 == true)
         #expect(redacted.sourceIP == event.sourceIP && redacted.userAgent == event.userAgent, "kept unless asked")
         let clean = Event(
             eventID: 2, kind: "dns", occurredUnix: 0, registryID: "r", extra: JSONText(.object([("a", .string("b"))])))
-        #expect(EventRedactor().apply(clean).extra?.text == clean.extra?.text, "untouched bytes when nothing matches")
+        #expect(
+            EventRedactor().apply(clean).attributes?.text == clean.attributes?.text,
+            "untouched bytes when nothing matches")
     }
 
     @Test(arguments: [

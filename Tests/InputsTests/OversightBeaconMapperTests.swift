@@ -26,7 +26,7 @@ import Testing
                     fileID: "file", recipientID: "rcpt", issuerID: "iss", sourceIP: "203.0.113.9", userAgent: "curl/8",
                     qualifiedTimestamp: "2024-12-24T01:06:40Z", tlogIndex: 11,
                     extra: JSONText(.object([("qtype", .string("A")), ("qname", .string("x"))]))))
-        #expect(event.action == "beacon-dns-callback")
+        #expect(event.actionName == "beacon-dns-callback")
         #expect(event.occurredAt == "2024-12-24T00:26:40Z")
     }
 
@@ -68,8 +68,8 @@ import Testing
     @Test func emptyTextIsAbsentAndNumbersInTextColumnsAreKeptAsText() throws {
         let event = try mapper.map(
             SourceRow(id: 1, tokenID: .integer(99), fileID: .text(""), kind: .text("dns"), timestamp: .integer(1)))
-        #expect(event.tokenID == "99")
-        #expect(event.fileID == nil)
+        #expect(event.beacon.tokenID == "99")
+        #expect(event.beacon.fileID == nil)
     }
 
     /// Each file under Tests/Fixtures/bad-rows/ is a row that must be refused with its reason.

@@ -87,7 +87,7 @@ public struct RecordFramer: Sendable {
     @inlinable @inline(__always)
     public func writePrefix(of event: borrowing Event, into w: inout RecordWriter) {
         guard bulkHead != nil else { return }
-        writePrefix(eventID: event.eventID, origin: event.registryID, into: &w)
+        writePrefix(eventID: event.eventID, origin: event.origin, into: &w)
     }
 
     /// The bulk action line of event `eventID` from `origin`.

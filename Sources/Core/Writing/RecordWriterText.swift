@@ -74,6 +74,17 @@ extension RecordWriter {
         text.withUTF8 { appendText($0, escaping: escaped, with: escape) }
     }
 
+    /// Nothing for nil: for an optional field borrowed in place, without binding a copy.
+    @inlinable
+    public mutating func appendText(
+        _ text: borrowing UTF8Text?, escaping escaped: EscapedBytes, with escape: (UInt8) -> StaticString?
+    ) {
+        switch text {
+        case .some(let text): text.withUTF8 { appendText($0, escaping: escaped, with: escape) }
+        case .none: return
+        }
+    }
+
     @inlinable
     public mutating func appendText(
         _ text: String, escaping escaped: EscapedBytes, with escape: (UInt8) -> StaticString?

@@ -58,12 +58,12 @@ public struct CEFFormatter: EventFormatter {
     public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
         out.appendRaw(headerStart)
         // Signature ID
-        out.appendText(event.kind, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)
+        out.appendText(event.beacon.kind, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)
         out.appendRaw("|" as StaticString)
-        if let known = BeaconAction.knownName(forKind: event.kind) {  // Name
+        if let known = BeaconAction.knownName(forKind: event.beacon.kind) {  // Name
             out.appendRaw(known)
         } else {
-            out.appendText(event.action, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)
+            out.appendText(event.actionName, escaping: CEFExtensions.headerEscapes, with: CEFExtensions.escapeHeader)
         }
         out.appendRaw(severityField)
 
@@ -71,10 +71,10 @@ public struct CEFFormatter: EventFormatter {
         x.add("rt", decimal: event.occurredUnix &* 1_000, &out)  // milliseconds since the epoch
         x.add("externalId", decimal: event.eventID, &out)
         x.add("cat", "beacon" as StaticString, &out)
-        if let known = BeaconAction.knownName(forKind: event.kind) {
+        if let known = BeaconAction.knownName(forKind: event.beacon.kind) {
             x.add("act", known, &out)
         } else {
-            x.add("act", event.action, &out)
+            x.add("act", event.actionName, &out)
         }
         if let address = event.sourceIP {
             if IPAddressSyntax.isIPAddress(address) {
@@ -85,26 +85,26 @@ public struct CEFFormatter: EventFormatter {
             }
         }
         x.add("requestClientApplication", event.userAgent, &out)
-        x.add("suser", event.recipientID, &out)
-        x.add("duser", event.issuerID, &out)
-        x.add("fileId", event.fileID, &out)
-        if let token = event.tokenID {
+        x.add("suser", event.beacon.recipientID, &out)
+        x.add("duser", event.beacon.issuerID, &out)
+        x.add("fileId", event.beacon.fileID, &out)
+        if let token = event.beacon.tokenID {
             x.add("cs1Label", "tokenId" as StaticString, &out)
             x.add("cs1", token, &out)
         }
-        if let qualified = event.qualifiedTimestamp {
+        if let qualified = event.beacon.qualifiedTimestamp {
             x.add("cs2Label", "qualifiedTimestamp" as StaticString, &out)
             x.add("cs2", qualified, &out)
         }
         x.add("cs3Label", "registryId" as StaticString, &out)
-        x.add("cs3", event.registryID, &out)
-        if let extra = event.extra {
+        x.add("cs3", event.origin, &out)
+        if let extra = event.attributes {
             x.add("cs4Label", "extra" as StaticString, &out)
             x.add("cs4", extra.text, &out)
         }
         x.add("cs6Label", "schema" as StaticString, &out)
         x.add("cs6", "oversight-cef-1" as StaticString, &out)
-        if let tlog = event.tlogIndex {
+        if let tlog = event.beacon.tlogIndex {
             x.add("cn1Label", "tlogIndex" as StaticString, &out)
             x.add("cn1", decimal: tlog, &out)
         }

@@ -142,15 +142,15 @@ public struct OCSFFormatter: EventFormatter {
         out.key("unmapped")
         out.beginObject()
         out.field("schema", constant: Self.schemaName)
-        out.field("token_id", event.tokenID)
-        out.field("file_id", event.fileID)
-        out.field("recipient_id", event.recipientID)
-        out.field("issuer_id", event.issuerID)
+        out.field("token_id", event.beacon.tokenID)
+        out.field("file_id", event.beacon.fileID)
+        out.field("recipient_id", event.beacon.recipientID)
+        out.field("issuer_id", event.beacon.issuerID)
         if address == nil { out.field("source_ip", event.sourceIP) }
         if eventClass == .networkActivity { out.field("user_agent", event.userAgent) }
-        out.field("tlog_index", event.tlogIndex)
-        out.field("qualified_timestamp", event.qualifiedTimestamp)
-        out.field("extra", event.extra)
+        out.field("tlog_index", event.beacon.tlogIndex)
+        out.field("qualified_timestamp", event.beacon.qualifiedTimestamp)
+        out.field("extra", event.attributes)
         out.endObject()
         out.endObject()
     }
@@ -170,7 +170,7 @@ public struct OCSFFormatter: EventFormatter {
         writeEventUID(event, into: &out)
         out.key("original_event_uid")
         out.intString(event.eventID)
-        out.field("event_code", event.kind)
+        out.field("event_code", event.beacon.kind)
         out.endObject()
     }
 
@@ -178,7 +178,7 @@ public struct OCSFFormatter: EventFormatter {
     private func writeEventUID(_ event: borrowing Event, into out: inout RecordWriter) {
         out.key("uid")
         out.beginString()
-        out.stringContents(event.registryID)
+        out.stringContents(event.origin)
         out.stringContents(":" as StaticString)
         out.stringContents(decimal: event.eventID)
         out.endString()
@@ -195,7 +195,7 @@ public struct OCSFFormatter: EventFormatter {
         }
         out.key("dst_endpoint")
         out.beginObject()
-        out.field("name", event.registryID)
+        out.field("name", event.origin)
         out.endObject()
     }
 }

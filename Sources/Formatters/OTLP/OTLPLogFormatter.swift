@@ -45,17 +45,17 @@ public struct OTLPLogFormatter: EventFormatter {
         var attributes = OTLPAttributes(out: out)
         attributes.decimalString("oversight.event_id", event.eventID)
         attributes.time("oversight.occurred_at", event.occurredUnix)
-        attributes.text("oversight.kind", event.kind)
-        attributes.text("oversight.token_id", event.tokenID)
-        attributes.text("oversight.file_id", event.fileID)
-        attributes.text("oversight.recipient_id", event.recipientID)
-        attributes.text("oversight.issuer_id", event.issuerID)
+        attributes.text("oversight.kind", event.beacon.kind)
+        attributes.text("oversight.token_id", event.beacon.tokenID)
+        attributes.text("oversight.file_id", event.beacon.fileID)
+        attributes.text("oversight.recipient_id", event.beacon.recipientID)
+        attributes.text("oversight.issuer_id", event.beacon.issuerID)
         attributes.text("client.address", event.sourceIP)
         attributes.text("user_agent.original", event.userAgent)
-        attributes.text("oversight.qualified_timestamp", event.qualifiedTimestamp)
-        if let tlog = event.tlogIndex { attributes.int("oversight.tlog_index", tlog) }
+        attributes.text("oversight.qualified_timestamp", event.beacon.qualifiedTimestamp)
+        if let tlog = event.beacon.tlogIndex { attributes.int("oversight.tlog_index", tlog) }
         attributes.constant("oversight.schema", "oversight-otlp-1")
-        if let extra = event.extra {
+        if let extra = event.attributes {
             attributes.entry("oversight.extra") { OTLPAnyValue.write(canonical: extra.text, into: &$0) }
         }
         out = attributes.out

@@ -80,30 +80,32 @@ public struct SyslogFormatter: EventFormatter {
         out.appendRawRFC3339(event.occurredUnix)  // the registry keeps whole seconds
         out.appendRaw(middle)
         // MSGID: the beacon kind, restricted to what the field may hold (1–32 printable ASCII).
-        event.kind.withUTF8 { kind in
-            out.appendText(UnsafeBufferPointer(rebasing: kind.prefix(32))) { (33...126).contains($0) ? nil : "_" }
+        if let kind = event.beacon.kind {
+            kind.withUTF8 { kind in
+                out.appendText(UnsafeBufferPointer(rebasing: kind.prefix(32))) { (33...126).contains($0) ? nil : "_" }
+            }
         }
         out.appendRaw(" [" as StaticString)
         out.appendRaw(sdID)
         param("id", decimal: event.eventID, &out)
-        param("kind", event.kind, &out)
-        if let known = BeaconAction.knownName(forKind: event.kind) {
+        param("kind", event.beacon.kind, &out)
+        if let known = BeaconAction.knownName(forKind: event.beacon.kind) {
             out.appendRaw(" action=\"" as StaticString)
             out.appendRaw(known)
             out.appendRaw("\"" as StaticString)
         } else {
-            param("action", UTF8Text(event.action), &out)
+            param("action", UTF8Text(event.actionName), &out)
         }
-        param("token_id", event.tokenID, &out)
-        param("file_id", event.fileID, &out)
-        param("recipient_id", event.recipientID, &out)
-        param("issuer_id", event.issuerID, &out)
+        param("token_id", event.beacon.tokenID, &out)
+        param("file_id", event.beacon.fileID, &out)
+        param("recipient_id", event.beacon.recipientID, &out)
+        param("issuer_id", event.beacon.issuerID, &out)
         param("source_ip", event.sourceIP, &out)
         param("user_agent", event.userAgent, &out)
-        param("qualified_timestamp", event.qualifiedTimestamp, &out)
-        if let tlog = event.tlogIndex { param("tlog_index", decimal: tlog, &out) }
+        param("qualified_timestamp", event.beacon.qualifiedTimestamp, &out)
+        if let tlog = event.beacon.tlogIndex { param("tlog_index", decimal: tlog, &out) }
         out.appendRaw(" registry_id=\"" as StaticString)
-        out.appendText(event.registryID, escaping: Self.paramEscapes, with: Self.escapeParam)
+        out.appendText(event.origin, escaping: Self.paramEscapes, with: Self.escapeParam)
         out.appendRaw("\" schema=\"oversight-syslog-1\"]" as StaticString)
 
         switch message {
@@ -117,15 +119,15 @@ public struct SyslogFormatter: EventFormatter {
             out.intString(event.eventID)
             out.key("occurred_at")
             out.rfc3339(event.occurredUnix)
-            out.field("token_id", event.tokenID)
+            out.field("token_id", event.beacon.tokenID)
             out.field("source_ip", event.sourceIP)
             out.field("user_agent", event.userAgent)
-            out.field("extra", event.extra)
+            out.field("extra", event.attributes)
             out.endObject()
         case .text:
             out.appendRaw(" \u{FEFF}" as StaticString)
-            var text = event.action + " event " + String(event.eventID)
-            if let token = event.tokenID { text += " token " + token.string }
+            var text = event.actionName + " event " + String(event.eventID)
+            if let token = event.beacon.tokenID { text += " token " + token.string }
             if let source = event.sourceIP { text += " from " + source.string }
             // One message per line: control characters (a line break in a token) become spaces.
             out.appendText(text) { $0 < 0x20 || $0 == 0x7F ? " " : nil }

@@ -85,15 +85,15 @@ public struct TemplateFormatter: EventFormatter {
     static func has(_ source: TemplateField.Source, _ event: Event) -> Bool {
         switch source {
         case .eventID, .kind, .action, .occurred, .registryID: return true
-        case .tokenID: return event.tokenID != nil
-        case .fileID: return event.fileID != nil
-        case .recipientID: return event.recipientID != nil
-        case .issuerID: return event.issuerID != nil
+        case .tokenID: return event.beacon.tokenID != nil
+        case .fileID: return event.beacon.fileID != nil
+        case .recipientID: return event.beacon.recipientID != nil
+        case .issuerID: return event.beacon.issuerID != nil
         case .sourceIP: return event.sourceIP != nil
         case .userAgent: return event.userAgent != nil
-        case .qualifiedTimestamp: return event.qualifiedTimestamp != nil
-        case .tlogIndex: return event.tlogIndex != nil
-        case .extra: return event.extra != nil
+        case .qualifiedTimestamp: return event.beacon.qualifiedTimestamp != nil
+        case .tlogIndex: return event.beacon.tlogIndex != nil
+        case .extra: return event.attributes != nil
         }
     }
 
@@ -124,38 +124,38 @@ public struct TemplateFormatter: EventFormatter {
     static func writeNatural(_ source: TemplateField.Source, _ event: Event, _ out: inout RecordWriter) {
         switch source {
         case .eventID: out.intString(event.eventID)
-        case .kind: out.string(event.kind)
+        case .kind: if let kind = event.beacon.kind { out.string(kind) }
         case .action: out.string(actionOf: event)
         case .occurred: out.rfc3339(event.occurredUnix)
-        case .registryID: out.string(event.registryID)
-        case .tokenID: if let v = event.tokenID { out.string(v) }
-        case .fileID: if let v = event.fileID { out.string(v) }
-        case .recipientID: if let v = event.recipientID { out.string(v) }
-        case .issuerID: if let v = event.issuerID { out.string(v) }
+        case .registryID: out.string(event.origin)
+        case .tokenID: if let v = event.beacon.tokenID { out.string(v) }
+        case .fileID: if let v = event.beacon.fileID { out.string(v) }
+        case .recipientID: if let v = event.beacon.recipientID { out.string(v) }
+        case .issuerID: if let v = event.beacon.issuerID { out.string(v) }
         case .sourceIP: if let v = event.sourceIP { out.string(v) }
         case .userAgent: if let v = event.userAgent { out.string(v) }
-        case .qualifiedTimestamp: if let v = event.qualifiedTimestamp { out.string(v) }
-        case .tlogIndex: out.int(event.tlogIndex ?? 0)
-        case .extra: if let extra = event.extra { out.json(extra) }
+        case .qualifiedTimestamp: if let v = event.beacon.qualifiedTimestamp { out.string(v) }
+        case .tlogIndex: out.int(event.beacon.tlogIndex ?? 0)
+        case .extra: if let extra = event.attributes { out.json(extra) }
         }
     }
 
     static func text(_ source: TemplateField.Source, _ event: Event) -> String {
         switch source {
         case .eventID: return String(event.eventID)
-        case .kind: return event.kind.string
-        case .action: return event.action
+        case .kind: return event.beacon.kind?.string ?? ""
+        case .action: return event.actionName
         case .occurred: return event.occurredAt
-        case .registryID: return event.registryID
-        case .tokenID: return event.tokenID?.string ?? ""
-        case .fileID: return event.fileID?.string ?? ""
-        case .recipientID: return event.recipientID?.string ?? ""
-        case .issuerID: return event.issuerID?.string ?? ""
+        case .registryID: return event.origin
+        case .tokenID: return event.beacon.tokenID?.string ?? ""
+        case .fileID: return event.beacon.fileID?.string ?? ""
+        case .recipientID: return event.beacon.recipientID?.string ?? ""
+        case .issuerID: return event.beacon.issuerID?.string ?? ""
         case .sourceIP: return event.sourceIP?.string ?? ""
         case .userAgent: return event.userAgent?.string ?? ""
-        case .qualifiedTimestamp: return event.qualifiedTimestamp?.string ?? ""
-        case .tlogIndex: return event.tlogIndex.map(String.init) ?? ""
-        case .extra: return event.extra?.description ?? ""
+        case .qualifiedTimestamp: return event.beacon.qualifiedTimestamp?.string ?? ""
+        case .tlogIndex: return event.beacon.tlogIndex.map(String.init) ?? ""
+        case .extra: return event.attributes?.description ?? ""
         }
     }
 }

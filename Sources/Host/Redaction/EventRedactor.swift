@@ -86,7 +86,7 @@ public struct EventRedactor: Sendable {
 
     public func apply(_ event: Event) -> Event {
         var event = event
-        if let extra = event.extra { event.extra = redacted(extra) }
+        if let extra = event.attributes { event.attributes = redacted(extra) }
         if let address = event.sourceIP {
             switch sourceIP {
             case .keep: break

@@ -184,7 +184,7 @@ enum BatchEncoder {
             ends.append(writer.count)
             ids.append(events[i].eventID)
         }
-        let origin = events.first?.registryID ?? ""
+        let origin = events.first?.origin ?? ""
         return EncodedBatch(
             bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing, origin: origin,
             schema: type(of: pipeline.formatter).schema.name,
