@@ -9,6 +9,7 @@ public enum BuiltInPlugins {
     public static var registry: PluginRegistry {
         var registry = PluginRegistry()
         registry.register(source: OversightRegistrySource.self)
+        registry.register(source: SQLiteTableSource.self)
         registry.register(mapper: OversightBeaconMapper.self)
         registry.register(formatter: SplunkHECFormatter.self)
         registry.register(formatter: ECSFormatter.self)

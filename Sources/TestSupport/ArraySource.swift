@@ -1,15 +1,16 @@
 import SIEMCore
+import SIEMInputs
 
-/// An `EventSource` over rows in memory, honouring `SourceQuery` like the real one.
+/// An `EventSource` over registry rows in memory, honouring `SourceQuery` like the real one.
 public final class ArraySource: EventSource {
     public static let id = "array"
     public static let summary = "rows held in memory (tests)"
     public typealias Options = NoOptions
 
-    public var rows: [SourceRow]
+    public var rows: [BeaconRow]
     public let identity: String
 
-    public init(rows: [SourceRow], identity: String = "memory") {
+    public init(rows: [BeaconRow], identity: String = "memory") {
         self.rows = rows
         self.identity = identity
     }
@@ -21,7 +22,7 @@ public final class ArraySource: EventSource {
 
     public func highestID() throws -> Int64? { rows.map(\.id).max() }
 
-    public func open(_ query: SourceQuery) throws -> any RowReader {
+    public func open(_ query: SourceQuery, columns: [SourceColumn]) throws -> any RowReader {
         var selected = rows.filter { row in
             guard row.id > query.afterID, row.id <= (query.throughID ?? .max) else { return false }
             guard let since = query.sinceUnix else { return true }
@@ -31,20 +32,24 @@ public final class ArraySource: EventSource {
         switch query.order {
         case .id: selected.sort { $0.id < $1.id }
         case .timestamp:
-            func time(_ r: SourceRow) -> Int64 {
+            func time(_ r: BeaconRow) -> Int64 {
                 if case .integer(let t) = r.timestamp { return t }
                 return .min
             }
             selected.sort { (time($0), $0.id) < (time($1), $1.id) }
         }
-        return Reader(rows: selected)
+        return Reader(rows: selected, columns: columns.map(\.name))
     }
 
     final class Reader: RowReader {
-        var rows: ArraySlice<SourceRow>
-        init(rows: [SourceRow]) { self.rows = rows[...] }
-        func next(into batch: inout [SourceRow], max: Int) throws {
-            batch = Array(rows.prefix(max))
+        var rows: ArraySlice<BeaconRow>
+        let columns: [String]
+        init(rows: [BeaconRow], columns: [String]) {
+            self.rows = rows[...]
+            self.columns = columns
+        }
+        func next(into batch: inout RowBatch, max: Int) throws {
+            batch = RowBatch(beaconRows: Array(rows.prefix(max)), columns: columns)
             rows = rows.dropFirst(max)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SIEMCore
+import SIEMInputs
 
 /// The shared input rows under `Tests/Fixtures/rows/`, one JSON object per file.
 ///
@@ -9,7 +10,7 @@ import SIEMCore
 public enum FixtureRows {
     public struct Case: Sendable {
         public let name: String
-        public let row: SourceRow
+        public let row: BeaconRow
     }
 
     public static var directory: URL { RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/rows") }
@@ -23,7 +24,7 @@ public enum FixtureRows {
         }
     }
 
-    public static func row(fromJSON text: String) throws -> SourceRow {
+    public static func row(fromJSON text: String) throws -> BeaconRow {
         let value = try JSONParser.parse(text)
         guard case .object = value, case .number(let idText)? = value["id"], let id = Int64(idText) else {
             throw SIEMError.usage("fixture needs an integer \"id\"")
@@ -38,7 +39,7 @@ public enum FixtureRows {
             case let other?: return .text(UTF8Text(other.jsonText))
             }
         }
-        return SourceRow(
+        return BeaconRow(
             id: id, tokenID: column("token_id"), fileID: column("file_id"), recipientID: column("recipient_id"),
             issuerID: column("issuer_id"), kind: column("kind"), sourceIP: column("source_ip"),
             userAgent: column("user_agent"), extra: column("extra"), timestamp: column("timestamp"),

@@ -1,6 +1,7 @@
 import Foundation
 import SIEMCore
 import SIEMFormatters
+import SIEMInputs
 import SIEMTestSupport
 import Testing
 
@@ -74,7 +75,7 @@ import Testing
                 Bool.random(using: &random)
                 ? .text(UTF8Text(addresses.randomElement(using: &random)!))
                 : RandomRows.randomValue(&random)
-            let row = SourceRow(
+            let row = BeaconRow(
                 id: id, tokenID: RandomRows.randomValue(&random),
                 fileID: RandomRows.randomValue(&random),
                 recipientID: RandomRows.randomValue(&random),

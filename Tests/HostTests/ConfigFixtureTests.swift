@@ -1,5 +1,6 @@
 import Foundation
 import SIEMCore
+import SIEMInputs
 import SIEMTestSupport
 import Testing
 
@@ -65,7 +66,8 @@ import Testing
                 == ["splunk", "ecs", "sentinel"].map { dir.path + "/\($0).jsonl" })
         #expect(assembled.checkpointPath == dir.path + "/state.sqlite")
         #expect(assembled.source.identity == db)
-        let mapped = try assembled.mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .integer(0)))
+        let mapped = try assembled.mapper.map(
+            RowBatch(beaconRows: [BeaconRow(id: 1, kind: .text("dns"), timestamp: .integer(0))]), row: 0)
         #expect(mapped.origin == "registry-from-a-secret-file")  // ${file:…}, trailing newline dropped
         var writer = RecordWriter()
         try assembled.pipelines[0].formatter.encode(mapped, into: &writer)

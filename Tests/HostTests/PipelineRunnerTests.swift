@@ -14,8 +14,8 @@ import Testing
         return try! OversightBeaconMapper(options: options, context: PluginContext(baseDirectory: "/"))
     }()
 
-    static func rows(_ ids: ClosedRange<Int64>) -> [SourceRow] {
-        ids.map { SourceRow(id: $0, tokenID: .text("t\($0)"), kind: .text("dns"), timestamp: .integer(1_000 + $0)) }
+    static func rows(_ ids: ClosedRange<Int64>) -> [BeaconRow] {
+        ids.map { BeaconRow(id: $0, tokenID: .text("t\($0)"), kind: .text("dns"), timestamp: .integer(1_000 + $0)) }
     }
 
     func pipeline(_ name: String, _ sink: any EventSink) throws -> AssembledPipeline {
@@ -123,7 +123,7 @@ import Testing
     final class CollectingDeadLetters: DeadLetterDestination, @unchecked Sendable {
         var path: String { "memory" }
         var refused: [(pipeline: String, id: Int64, reason: String)] = []
-        func write(rows rejected: [(row: SourceRow, reason: String)]) throws {}
+        func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws {}
         func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws {
             refused += refusals.map { (pipeline, batch.eventIDs[$0.index], $0.reason) }
         }

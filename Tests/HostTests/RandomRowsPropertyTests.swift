@@ -34,7 +34,7 @@ import Testing
                 Int.random(in: 0...9, using: &random) == 0
                 ? RandomRows.randomValue(&random)
                 : .integer(Int64.random(in: -62_135_596_800...253_402_300_799, using: &random))
-            let row = SourceRow(
+            let row = BeaconRow(
                 id: id, tokenID: RandomRows.randomValue(&random), fileID: RandomRows.randomValue(&random),
                 recipientID: RandomRows.randomValue(&random), issuerID: RandomRows.randomValue(&random),
                 kind: Int.random(in: 0...19, using: &random) == 0 ? RandomRows.randomValue(&random) : .text("dns"),

@@ -13,7 +13,7 @@ import Testing
     }()
 
     @Test func mapsEveryColumn() throws {
-        let row = SourceRow(
+        let row = BeaconRow(
             id: 42, tokenID: .text("tok"), fileID: .text("file"), recipientID: .text("rcpt"), issuerID: .text("iss"),
             kind: .text("dns"), sourceIP: .text("203.0.113.9"), userAgent: .text("curl/8"),
             extra: .text(#"{"qtype":"A","qname":"x"}"#), timestamp: .integer(1_735_000_000),
@@ -39,17 +39,17 @@ import Testing
     }
 
     @Test func epochZeroIsARealTime() throws {
-        let event = try mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .integer(0)))
+        let event = try mapper.map(BeaconRow(id: 1, kind: .text("dns"), timestamp: .integer(0)))
         #expect(event.occurredUnix == 0)
         #expect(event.occurredAt == "1970-01-01T00:00:00Z")
     }
 
     @Test func timestampsStoredAsTextOrRealAreRead() throws {
         #expect(
-            try mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .text(" 1735000000 "))).occurredUnix
+            try mapper.map(BeaconRow(id: 1, kind: .text("dns"), timestamp: .text(" 1735000000 "))).occurredUnix
                 == 1_735_000_000)
-        #expect(try mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .real(10.9))).occurredUnix == 10)
-        #expect(try mapper.map(SourceRow(id: 1, kind: .text("dns"), timestamp: .real(-0.5))).occurredUnix == -1)
+        #expect(try mapper.map(BeaconRow(id: 1, kind: .text("dns"), timestamp: .real(10.9))).occurredUnix == 10)
+        #expect(try mapper.map(BeaconRow(id: 1, kind: .text("dns"), timestamp: .real(-0.5))).occurredUnix == -1)
     }
 
     @Test func extraRules() {
@@ -67,7 +67,7 @@ import Testing
 
     @Test func emptyTextIsAbsentAndNumbersInTextColumnsAreKeptAsText() throws {
         let event = try mapper.map(
-            SourceRow(id: 1, tokenID: .integer(99), fileID: .text(""), kind: .text("dns"), timestamp: .integer(1)))
+            BeaconRow(id: 1, tokenID: .integer(99), fileID: .text(""), kind: .text("dns"), timestamp: .integer(1)))
         #expect(event.beacon.tokenID == "99")
         #expect(event.beacon.fileID == nil)
     }

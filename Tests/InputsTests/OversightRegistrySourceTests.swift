@@ -12,14 +12,16 @@ import Testing
         return try OversightRegistrySource(options: options, context: PluginContext(baseDirectory: "/"))
     }
 
-    func readAll(_ source: OversightRegistrySource, _ query: SourceQuery, batch: Int) throws -> [[SourceRow]] {
-        let reader = try source.open(query)
-        var batches: [[SourceRow]] = []
-        var rows: [SourceRow] = []
+    static let columns = OversightBeaconMapper.columnNames.map { SourceColumn($0, required: false) }
+
+    func readAll(_ source: OversightRegistrySource, _ query: SourceQuery, batch: Int) throws -> [[BeaconRow]] {
+        let reader = try source.open(query, columns: Self.columns)
+        var batches: [[BeaconRow]] = []
+        var rows = RowBatch(columns: reader.columns)
         while true {
             try reader.next(into: &rows, max: batch)
             if rows.isEmpty { break }
-            batches.append(rows)
+            batches.append(rows.beaconRows())
         }
         return batches
     }
@@ -85,7 +87,7 @@ import Testing
             schema: "CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, timestamp INTEGER)")
         try db.queue.write { try $0.execute(sql: "INSERT INTO events (kind, timestamp) VALUES ('ocsp', 5)") }
         let rows = try readAll(try source(db.path), SourceQuery(), batch: 10).flatMap { $0 }
-        #expect(rows == [SourceRow(id: 1, kind: .text("ocsp"), timestamp: .integer(5))])
+        #expect(rows == [BeaconRow(id: 1, kind: .text("ocsp"), timestamp: .integer(5))])
     }
 
     @Test func refusesWhatIsNotARegistryWithOneClearError() throws {
@@ -117,14 +119,17 @@ import Testing
         try db.insert(10)
         let registry = try source(db.path)
         #expect(throws: SIEMError.self) {
-            try registry.connection.execute("INSERT INTO events (token_id, kind, timestamp) VALUES ('x','dns',1)")
+            try registry.table.connection.execute("INSERT INTO events (token_id, kind, timestamp) VALUES ('x','dns',1)")
         }
-        #expect(throws: SIEMError.self) { try registry.connection.execute("PRAGMA query_only = 0; DELETE FROM events") }
+        #expect(throws: SIEMError.self) {
+            try registry.table.connection.execute("PRAGMA query_only = 0; DELETE FROM events")
+        }
 
         // Between batches in id order no read transaction is held, so a writer gets through at once.
-        let reader = try registry.open(SourceQuery())
-        var rows: [SourceRow] = []
-        try reader.next(into: &rows, max: 4)
+        let reader = try registry.open(SourceQuery(), columns: Self.columns)
+        var batch = RowBatch(columns: reader.columns)
+        try reader.next(into: &batch, max: 4)
+        let rows = batch.beaconRows()
         var writer = Configuration()
         writer.busyMode = .immediateError
         let other = try DatabaseQueue(path: db.path, configuration: writer)
@@ -133,9 +138,9 @@ import Testing
         }
         var all = rows
         repeat {
-            try reader.next(into: &rows, max: 4)
-            all += rows
-        } while !rows.isEmpty
+            try reader.next(into: &batch, max: 4)
+            all += batch.beaconRows()
+        } while !batch.isEmpty
         #expect(all.count == 11)
         #expect(try registry.highestID() == 11)
     }

@@ -25,8 +25,10 @@ public struct SourceQuery: Sendable, Equatable {
 
 /// Reads rows in bounded batches; memory does not grow with the table.
 public protocol RowReader: AnyObject {
-    /// Replaces `batch` with up to `max` next rows; an empty batch means the end.
-    func next(into batch: inout [SourceRow], max: Int) throws
+    /// The columns each row holds, in order (what the mapper asked for).
+    var columns: [String] { get }
+    /// Replaces `batch`'s rows with up to `max` next ones; an empty batch means the end.
+    func next(into batch: inout RowBatch, max: Int) throws
 }
 
 /// Where events come from: opened read-only, never a writer.
@@ -35,7 +37,12 @@ public protocol EventSource: Plugin {
     var identity: String { get }
     /// The largest row id now, nil for an empty table.
     func highestID() throws -> Int64?
-    func open(_ query: SourceQuery) throws -> any RowReader
+    /// The columns the source has, to check a mapper's against; nil when it cannot know before
+    /// reading (JSON lines).
+    func availableColumns() throws -> [String]?
+    /// Reads `columns` (a column the source lacks reads as NULL, unless it is required: then
+    /// `open` throws naming it).
+    func open(_ query: SourceQuery, columns: [SourceColumn]) throws -> any RowReader
     /// Throws when what is read is no longer what was opened (the file replaced or removed), so
     /// a long-running export does not keep reading a deleted file or mix two databases' ids.
     func verifyUnchanged() throws
@@ -43,9 +50,14 @@ public protocol EventSource: Plugin {
 
 extension EventSource {
     public func verifyUnchanged() throws {}
+    public func availableColumns() throws -> [String]? { nil }
 }
 
-/// Lifts one source row into one normalized event.
+/// Lifts one source row into one canonical event.
 public protocol EventMapper: Plugin, Sendable {
-    func map(_ row: borrowing SourceRow) throws -> Event
+    /// The columns it reads, in the order `map` finds them in a batch.
+    var columns: [SourceColumn] { get }
+    /// Row `row` of `batch` as an event; throws `SIEMError.badRow` for a row that cannot become
+    /// one without inventing or losing data (it then goes to the dead-letter file).
+    func map(_ batch: borrowing RowBatch, row: Int) throws -> Event
 }

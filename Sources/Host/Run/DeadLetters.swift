@@ -15,8 +15,8 @@ import SIEMSinks
 protocol DeadLetterDestination: AnyObject, Sendable {
     /// Where it is, for summaries and messages.
     var path: String { get }
-    /// Sets `rejected` aside, durably, before any checkpoint can pass them.
-    func write(rows rejected: [(row: SourceRow, reason: String)]) throws
+    /// Sets aside the rows `rejected` names out of `batch`, durably, before any checkpoint can pass them.
+    func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws
     /// Sets aside the events `refusals` names out of `batch`, refused by `pipeline`'s receiver.
     func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws
 }
@@ -42,9 +42,9 @@ final class DeadLetterFileWriter: DeadLetterDestination, @unchecked Sendable {
         }
     }
 
-    func write(rows rejected: [(row: SourceRow, reason: String)]) throws {
+    func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws {
         guard !rejected.isEmpty else { return }
-        try append(DeadLetterLines.rows(rejected))
+        try append(DeadLetterLines.rows(rejected, of: batch))
     }
 
     func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws {
@@ -65,9 +65,9 @@ final class DeadLetterFileWriter: DeadLetterDestination, @unchecked Sendable {
 final class StderrDeadLetters: DeadLetterDestination, @unchecked Sendable {
     var path: String { "standard error" }
 
-    func write(rows rejected: [(row: SourceRow, reason: String)]) throws {
+    func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws {
         for (row, reason) in rejected {
-            StandardError.print("warning: row \(row.id) cannot become an event: \(reason)")
+            StandardError.print("warning: row \(batch.ids[row]) cannot become an event: \(reason)")
         }
     }
 
@@ -81,11 +81,11 @@ final class StderrDeadLetters: DeadLetterDestination, @unchecked Sendable {
 
 /// The JSON lines of the dead-letter file.
 enum DeadLetterLines {
-    static func rows(_ rejected: [(row: SourceRow, reason: String)]) -> [UInt8] {
+    static func rows(_ rejected: [(row: Int, reason: String)], of batch: RowBatch) -> [UInt8] {
         var writer = RecordWriter(capacity: 1_024 * rejected.count)
         let now = Int64(Date().timeIntervalSince1970)
         for (row, reason) in rejected {
-            render(row, reason: reason, at: now, into: &writer)
+            render(id: batch.ids[row], columns: batch.row(row), reason: reason, at: now, into: &writer)
             writer.endRecord()
         }
         return writer.bytes
@@ -112,25 +112,22 @@ enum DeadLetterLines {
         return writer.bytes
     }
 
-    static func render(_ row: SourceRow, reason: String, at now: Int64, into w: inout RecordWriter) {
+    static func render(
+        id: Int64, columns: [(column: String, value: SQLValue)], reason: String, at now: Int64,
+        into w: inout RecordWriter
+    ) {
         w.beginObject()
         w.key("time")
         w.rfc3339(now)
         w.key("source_row_id")
-        w.int(row.id)
+        w.int(id)
         w.key("reason")
         w.string(reason)
         w.key("row")
         w.beginObject()
         w.key("id")
-        w.int(row.id)
-        let columns: [(StaticString, SQLValue)] = [
-            ("token_id", row.tokenID), ("file_id", row.fileID), ("recipient_id", row.recipientID),
-            ("issuer_id", row.issuerID), ("kind", row.kind), ("source_ip", row.sourceIP),
-            ("user_agent", row.userAgent), ("extra", row.extra), ("timestamp", row.timestamp),
-            ("qualified_timestamp", row.qualifiedTimestamp), ("tlog_index", row.tlogIndex),
-        ]
-        for (name, value) in columns {
+        w.int(id)
+        for (name, value) in columns where name != "id" {
             w.key(name)
             switch value {
             case .null: w.null()

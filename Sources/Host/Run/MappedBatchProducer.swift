@@ -53,7 +53,7 @@ final class MappedBatchProducer: @unchecked Sendable {
         _ limit: Int
     ) {
         var remaining = limit
-        var rows: [SourceRow] = []
+        var rows = RowBatch(columns: reader.columns, capacity: batchSize)
         while remaining > 0 {
             do {
                 try reader.next(into: &rows, max: min(batchSize, remaining))
@@ -66,15 +66,15 @@ final class MappedBatchProducer: @unchecked Sendable {
             var events: [Event] = []
             events.reserveCapacity(rows.count)
             var failure: (any Error)?
-            var rejected: [(row: SourceRow, reason: String)] = []
+            var rejected: [(row: Int, reason: String)] = []
             var lastHandled: Int64?
-            for row in rows {
+            for row in 0..<rows.count {
                 do {
-                    events.append(try mapper.map(row))
-                    lastHandled = row.id
+                    events.append(try mapper.map(rows, row: row))
+                    lastHandled = rows.ids[row]
                 } catch let error as SIEMError where deadLetter != nil && error.badRowReason != nil {
                     rejected.append((row, error.badRowReason!))
-                    lastHandled = row.id
+                    lastHandled = rows.ids[row]
                 } catch {
                     failure = error
                     break
@@ -82,18 +82,19 @@ final class MappedBatchProducer: @unchecked Sendable {
             }
             if let deadLetter, !rejected.isEmpty {
                 do {
-                    try deadLetter.write(rows: rejected)
+                    try deadLetter.write(rows: rejected, of: rows)
                 } catch {
                     _ = put(.failed(error))
                     return
                 }
             }
-            let end = failure == nil ? rows[rows.count - 1].id : lastHandled
+            let end = failure == nil ? rows.ids[rows.count - 1] : lastHandled
             // The rows let go of their arena here, before the events go to the other thread: done
             // at the next read instead, both threads would count references to the same arena at
             // once, and every count would move its cache line between the cores.
-            rows.removeAll(keepingCapacity: true)
-            let batch = Batch(events: events, end: end, failure: failure, deadLettered: rejected.map(\.row.id))
+            let deadLettered = rejected.map { rows.ids[$0.row] }
+            rows.removeAll()
+            let batch = Batch(events: events, end: end, failure: failure, deadLettered: deadLettered)
             guard put(.batch(batch)), failure == nil else { return }
         }
         _ = put(.finished)

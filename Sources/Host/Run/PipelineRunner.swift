@@ -86,7 +86,8 @@ public struct PipelineRunner {
         }
         if plan.startSinks { for pipeline in pipelines { try await pipeline.sink.start() } }
         let producer = MappedBatchProducer(
-            reader: try source.open(plan.query), mapper: mapper, batchSize: batchSize, limit: plan.limit,
+            reader: try source.open(plan.query, columns: mapper.columns), mapper: mapper, batchSize: batchSize,
+            limit: plan.limit,
             deadLetter: plan.rowDeadLetter)
         if let end = plan.query.throughID { plan.metrics?.sourceEnd(end) }
         defer { producer.finish() }

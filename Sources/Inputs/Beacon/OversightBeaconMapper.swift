@@ -24,22 +24,39 @@ public struct OversightBeaconMapper: EventMapper {
         registryID = options.registryID
     }
 
-    public func map(_ row: borrowing SourceRow) throws -> Event {
-        guard let kind = Self.text(row.kind) else { throw SIEMError.badRow(id: row.id, message: "`kind` is empty") }
+    /// The registry's columns, in the order `map` reads them; only `kind` and `timestamp` must
+    /// exist (older registries lack the others, which read as NULL).
+    public static let columnNames = [
+        "token_id", "file_id", "recipient_id", "issuer_id", "kind", "source_ip", "user_agent", "extra", "timestamp",
+        "qualified_timestamp", "tlog_index",
+    ]
+
+    public let columns: [SourceColumn] = OversightBeaconMapper.columnNames.map {
+        SourceColumn($0, required: $0 == "kind" || $0 == "timestamp")
+    }
+
+    public func map(_ batch: borrowing RowBatch, row: Int) throws -> Event {
+        let id = batch.ids[row]
+        guard let kind = Self.text(batch[row, 4]) else { throw SIEMError.badRow(id: id, message: "`kind` is empty") }
         return Event(
-            eventID: row.id,
+            eventID: id,
             kind: kind,
-            occurredUnix: try Self.unixSeconds(row.timestamp, id: row.id),
+            occurredUnix: try Self.unixSeconds(batch[row, 8], id: id),
             registryID: registryID,
-            tokenID: Self.text(row.tokenID),
-            fileID: Self.text(row.fileID),
-            recipientID: Self.text(row.recipientID),
-            issuerID: Self.text(row.issuerID),
-            sourceIP: Self.text(row.sourceIP),
-            userAgent: Self.text(row.userAgent),
-            qualifiedTimestamp: Self.text(row.qualifiedTimestamp),
-            tlogIndex: try Self.integer(row.tlogIndex, column: "tlog_index", id: row.id),
-            extra: Self.extra(row.extra))
+            tokenID: Self.text(batch[row, 0]),
+            fileID: Self.text(batch[row, 1]),
+            recipientID: Self.text(batch[row, 2]),
+            issuerID: Self.text(batch[row, 3]),
+            sourceIP: Self.text(batch[row, 5]),
+            userAgent: Self.text(batch[row, 6]),
+            qualifiedTimestamp: Self.text(batch[row, 9]),
+            tlogIndex: try Self.integer(batch[row, 10], column: "tlog_index", id: id),
+            extra: Self.extra(batch[row, 7]))
+    }
+
+    /// One registry row (tests, fixtures).
+    public func map(_ row: BeaconRow) throws -> Event {
+        try map(RowBatch(beaconRows: [row]), row: 0)
     }
 
     /// Text, or nil for NULL and the empty string (which SIEMs cannot tell from absent anyway).

@@ -1,33 +1,39 @@
 import GRDBSQLite
 import SIEMCore
 
-/// Steps one prepared `SELECT` over `events` and turns each row into a `SourceRow`.
+/// Steps one prepared `SELECT` (the cursor column, then the mapper's columns) and appends each
+/// row to a `RowBatch`.
 ///
 /// In `id` order every batch is its own short read (keyset on the last id seen), so a writer is
 /// never held up for long. In `timestamp` order the one sorted statement is stepped across
 /// batches: a single read snapshot, which in WAL mode does not block the registry's writes.
-final class RegistryRowReader: RowReader {
+final class SQLiteRowReader: RowReader {
     private let connection: SQLiteReadOnlyConnection
     private var statement: OpaquePointer?
     private let query: SourceQuery
     private let sql: String
+    let columns: [String]
     private var lastID: Int64
     private var started = false
     /// Bytes the last batch's text took: the next arena starts that big, so it rarely grows.
     private var arenaSize = 64 * 1024
 
-    init(connection: SQLiteReadOnlyConnection, statement: OpaquePointer, query: SourceQuery, sql: String) {
+    init(
+        connection: SQLiteReadOnlyConnection, statement: OpaquePointer, query: SourceQuery, sql: String,
+        columns: [String]
+    ) {
         self.connection = connection
         self.statement = statement
         self.query = query
         self.sql = sql
+        self.columns = columns
         self.lastID = query.afterID
     }
 
     deinit { sqlite3_finalize(statement) }
 
-    func next(into batch: inout [SourceRow], max: Int) throws {
-        batch.removeAll(keepingCapacity: true)
+    func next(into batch: inout RowBatch, max: Int) throws {
+        batch.removeAll()
         guard let statement else { return }
         if query.order == .id || !started {
             sqlite3_reset(statement)
@@ -49,18 +55,16 @@ final class RegistryRowReader: RowReader {
                 break
             }
             guard status == SQLITE_ROW else { throw connection.error(status, doing: sql) }
-            batch.append(Self.row(statement, arena))
+            batch.beginRow(id: sqlite3_column_int64(statement, 0))
+            let count = Int32(columns.count)
+            var column: Int32 = 1
+            while column <= count {
+                batch.append(Self.value(statement, column, arena))
+                column += 1
+            }
         }
-        if let last = batch.last { lastID = last.id }
+        if let last = batch.ids.last { lastID = last }
         if query.order == .id { sqlite3_reset(statement) }
-    }
-
-    private static func row(_ s: OpaquePointer, _ a: TextArena) -> SourceRow {
-        SourceRow(
-            id: sqlite3_column_int64(s, 0), tokenID: value(s, 1, a), fileID: value(s, 2, a),
-            recipientID: value(s, 3, a), issuerID: value(s, 4, a), kind: value(s, 5, a), sourceIP: value(s, 6, a),
-            userAgent: value(s, 7, a), extra: value(s, 8, a), timestamp: value(s, 9, a),
-            qualifiedTimestamp: value(s, 10, a), tlogIndex: value(s, 11, a))
     }
 
     /// Reads a column as stored; text goes into the batch's arena. Text keeps embedded NULs
