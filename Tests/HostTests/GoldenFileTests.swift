@@ -15,27 +15,58 @@ import Testing
     /// Golden files of JSON formatters end in `.json`, of text-line formatters (CEF, syslog) `.txt`.
     static func fileExtension(_ framings: [FramingKind]) -> String { framings == [.lines] ? "txt" : "json" }
 
+    /// Every schema version a formatter still writes has its folder: a config that pins an older
+    /// one gets exactly that one's bytes.
     @Test(arguments: formatterIDs)
     func outputMatchesGoldenFiles(formatterID: String) throws {
+        let entry = try #require(BuiltInPlugins.registry.formatters[formatterID])
+        let cases = try FixtureRows.all()
+        #expect(cases.count >= 20)
+        let mapper = try FixtureEvents.mapper()
+        for schema in entry.description.schemas {
+            var context = PluginContext(baseDirectory: "/")
+            context.schema = schema
+            let formatter = try entry.make(
+                options: try SampleFormatterOptions.options(for: formatterID), context: context)
+            for fixture in cases {
+                let bytes = try FixtureEvents.record(formatter, try mapper.map(fixture.row))
+                let file = "\(formatterID)/\(schema)/\(fixture.name).\(Self.fileExtension(entry.description.framings))"
+                if let failure = GoldenFile.check(bytes, relativePath: file) {
+                    Issue.record(Comment(rawValue: failure))
+                }
+            }
+        }
+    }
+
+    /// The other categories' events (`Tests/Fixtures/events/`), for each formatter that renders
+    /// that category, under the same schema folder: `<category>-<case>.json`.
+    @Test(arguments: formatterIDs)
+    func otherCategoriesMatchGoldenFiles(formatterID: String) throws {
         let entry = try #require(BuiltInPlugins.registry.formatters[formatterID])
         let schema = try #require(entry.description.schema)
         let formatter = try entry.make(
             options: try SampleFormatterOptions.options(for: formatterID), context: PluginContext(baseDirectory: "/"))
-        let cases = try FixtureRows.all()
-        #expect(cases.count >= 20)
-        let mapper = try FixtureEvents.mapper()
-        for fixture in cases {
-            let bytes = try FixtureEvents.record(formatter, try mapper.map(fixture.row))
+        for fixture in try CanonicalFixtures.all() where entry.description.categories.contains(fixture.event.category) {
+            let bytes = try FixtureEvents.record(formatter, fixture.event)
             let file = "\(formatterID)/\(schema)/\(fixture.name).\(Self.fileExtension(entry.description.framings))"
-            if let failure = GoldenFile.check(bytes, relativePath: file) {
-                Issue.record(Comment(rawValue: failure))
-            }
+            if let failure = GoldenFile.check(bytes, relativePath: file) { Issue.record(Comment(rawValue: failure)) }
         }
     }
 
     @Test(arguments: formatterIDs)
     func everyGoldenFileHasAFixtureAndEveryFixtureAGoldenFile(formatterID: String) throws {
-        let schema = try #require(BuiltInPlugins.registry.formatters[formatterID]?.description.schema)
+        let description = try #require(BuiltInPlugins.registry.formatters[formatterID]?.description)
+        let schema = try #require(description.schema)
+        for older in description.schemas.dropFirst() {
+            let folder = GoldenFile.goldenRoot.appendingPathComponent("\(formatterID)/\(older.name)")
+            let golden = Set(
+                ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).map {
+                    ($0 as NSString).deletingPathExtension
+                })
+            #expect(
+                golden == Set(try FixtureRows.all().map(\.name)),
+                "Tests/Golden/\(formatterID)/\(older): every beacon fixture")
+        }
         let folder = GoldenFile.goldenRoot.appendingPathComponent("\(formatterID)/\(schema.name)")
         var isDirectory: ObjCBool = false
         #expect(
@@ -45,7 +76,10 @@ import Testing
             ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).map {
                 ($0 as NSString).deletingPathExtension
             })
-        let fixtures = Set(try FixtureRows.all().map(\.name))
+        let categories = try #require(BuiltInPlugins.registry.formatters[formatterID]).description.categories
+        let fixtures = Set(
+            try FixtureRows.all().map(\.name)
+                + CanonicalFixtures.all().filter { categories.contains($0.event.category) }.map(\.name))
         #expect(golden.subtracting(fixtures).isEmpty, "stale golden files: \(golden.subtracting(fixtures).sorted())")
         #expect(
             fixtures.subtracting(golden).isEmpty,

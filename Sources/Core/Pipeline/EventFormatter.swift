@@ -16,10 +16,17 @@ public protocol EventFormatter: Plugin, Sendable {
     static var framings: [FramingKind] { get }
     /// Other names `siem-export export --format` accepts (e.g. `splunk` for `splunk_hec`).
     static var aliases: [String] { get }
+    /// The event categories it renders; a pipeline whose source yields another is refused.
+    static var categories: [EventCategory] { get }
+    /// Every schema version it can still write, the current (`schema`) first: a config that pins
+    /// an older one gets that one's output (`PluginContext.schema`), byte for byte.
+    static var schemas: [SchemaVersion] { get }
     /// Appends exactly one record (no trailing newline) to `out`.
     func encode(_ event: borrowing Event, into out: inout RecordWriter) throws
 }
 
 extension EventFormatter {
     public static var aliases: [String] { [] }
+    public static var categories: [EventCategory] { [.beacon] }
+    public static var schemas: [SchemaVersion] { [schema] }
 }

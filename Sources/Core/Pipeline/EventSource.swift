@@ -55,6 +55,8 @@ extension EventSource {
 
 /// Lifts one source row into one canonical event.
 public protocol EventMapper: Plugin, Sendable {
+    /// The category of every event it makes.
+    var category: EventCategory { get }
     /// The columns it reads, in the order `map` finds them in a batch.
     var columns: [SourceColumn] { get }
     /// Row `row` of `batch` as an event; throws `SIEMError.badRow` for a row that cannot become

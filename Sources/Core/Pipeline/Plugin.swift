@@ -10,6 +10,9 @@ public struct PluginContext: Sendable {
     /// Tells the operator of something the plugin did on its own (a torn line cut off a file),
     /// at warning level in the host's log.
     public var warn: @Sendable (String) -> Void
+    /// A formatter's pinned schema version (`schema:` in the config), one of its `schemas`; nil
+    /// writes the current one.
+    public var schema: SchemaVersion?
 
     public init(
         baseDirectory: String, pipelineName: String? = nil, dryRun: Bool = false,

@@ -10,8 +10,12 @@ public struct PluginDescription: Sendable {
     /// What is wrong with the options' declaration (`PluginOptions.declarationProblems`).
     public let declarationProblems: [String]
     public let schema: SchemaVersion?
+    /// A formatter's: every schema version it can write, the current first.
+    public let schemas: [SchemaVersion]
     /// A formatter's: the framings its records can take.
     public let framings: [FramingKind]
+    /// A formatter's: the event categories it renders.
+    public let categories: [EventCategory]
     /// A sink's, with its default options: the framings it accepts, in order of preference.
     public let acceptedFramings: [Framing]
     public let aliases: [String]
@@ -68,7 +72,9 @@ public struct PluginRegistry: Sendable {
 
     public mutating func register<F: EventFormatter>(formatter type: F.Type) {
         formatters[F.id] = Self.registration(
-            F.self, kind: .formatter, schema: F.schema, framings: F.framings, aliases: F.aliases
+            F.self, kind: .formatter, schema: F.schema, schemas: F.schemas, framings: F.framings,
+            categories: F.categories,
+            aliases: F.aliases
         ) { try F(options: $0, context: $1) }
     }
 
@@ -91,7 +97,9 @@ public struct PluginRegistry: Sendable {
     }
 
     private static func registration<P: Plugin, Instance>(
-        _ type: P.Type, kind: PluginDescription.Kind, schema: SchemaVersion? = nil, framings: [FramingKind] = [],
+        _ type: P.Type, kind: PluginDescription.Kind, schema: SchemaVersion? = nil, schemas: [SchemaVersion] = [],
+        framings: [FramingKind] = [],
+        categories: [EventCategory] = [],
         acceptedFramings: [Framing] = [],
         framer: @escaping @Sendable (any OptionsDecoding) throws -> [Framing] = { _ in [] },
         aliases: [String] = [], make: @escaping @Sendable (P.Options, PluginContext) throws -> Instance
@@ -99,7 +107,8 @@ public struct PluginRegistry: Sendable {
         let description = PluginDescription(
             kind: kind, id: P.id, summary: P.summary, typeName: String(describing: P.self),
             options: P.Options.descriptions, declarationProblems: P.Options.declarationProblems, schema: schema,
-            framings: framings, acceptedFramings: acceptedFramings, aliases: aliases)
+            schemas: schemas,
+            framings: framings, categories: categories, acceptedFramings: acceptedFramings, aliases: aliases)
         return PluginRegistration(
             description: description,
             factory: { decoding, context in try make(P.Options.decode(from: decoding), context) },

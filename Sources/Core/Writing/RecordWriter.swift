@@ -211,6 +211,19 @@ public struct RecordWriter: Sendable {
         needsComma = true
     }
 
+    /// RFC 3339 with the shortest exact fraction of 3, 6 or 9 digits (at most `maxDigits`);
+    /// no fraction for a whole second, exactly as `rfc3339(_:)`.
+    public mutating func rfc3339(_ unixSeconds: Int64, nanos: Int32, maxDigits: Int = 9) {
+        guard nanos > 0 else { return rfc3339(unixSeconds) }
+        separator()
+        buffer.append(UInt8(ascii: "\""))
+        RFC3339.write(unixSeconds: unixSeconds, into: buffer)
+        buffer.count -= 1  // the Z
+        appendString(RFC3339.fraction(nanos: nanos, maxDigits: maxDigits) + "Z")
+        buffer.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     public mutating func value(_ value: JSONValue) {
         switch value {
         case .null: null()

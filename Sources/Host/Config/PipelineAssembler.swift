@@ -62,13 +62,18 @@ public struct PipelineAssembler {
                         isWarning: true))
                 if pipeline.deadLetterPath == nil { pipeline.deadLetterPath = path }
             }
-            if let formatter, let pin = pipeline.formatter.schema, pin != formatter.description.schema?.name {
+            if let formatter, let pin = pipeline.formatter.schema,
+                !formatter.description.schemas.contains(SchemaVersion(pin))
+            {
+                let older = formatter.description.schemas.dropFirst().map(\.name)
                 diagnostics.append(
                     ConfigDiagnostic(
                         file: config.path, line: pipeline.formatter.schemaMark?.line,
                         column: pipeline.formatter.schemaMark?.column, path: pipeline.formatter.path + ".schema",
                         message:
-                            "config pins schema '\(pin)' but the installed \(formatter.description.id) formatter writes '\(formatter.description.schema?.name ?? "?")'; review docs/SCHEMAS.md before changing the pin"
+                            "config pins schema '\(pin)' but the installed \(formatter.description.id) formatter writes '\(formatter.description.schema?.name ?? "?")'"
+                            + (older.isEmpty ? "" : " (and still \(older.joined(separator: ", ")) when pinned)")
+                            + "; review docs/SCHEMAS.md before changing the pin"
                     ))
             }
             if let formatter, let sink { pipelineEntries.append((pipeline, formatter, sink)) }
@@ -106,13 +111,28 @@ public struct PipelineAssembler {
         for (pipeline, formatterEntry, sinkEntry) in pipelineEntries {
             var context = base
             context.pipelineName = pipeline.name
+            let categories = formatterEntry.description.categories
+            guard categories.contains(mapper.category) else {
+                let mark = pipeline.formatter.typeMark ?? pipeline.formatter.mark
+                throw ConfigErrors(diagnostics: [
+                    ConfigDiagnostic(
+                        file: config.path, line: mark?.line, column: mark?.column,
+                        path: pipeline.formatter.path + ".type",
+                        message:
+                            "formatter '\(formatterEntry.description.id)' renders \(categories.map(\.rawValue).joined(separator: ", ")) events, not the \(mapper.category.rawValue) events its source yields"
+                    )
+                ])
+            }
+            var formatterContext = context
+            formatterContext.schema = pipeline.formatter.schema.map { SchemaVersion($0) }
             pipelines.append(
                 AssembledPipeline(
-                    name: pipeline.name, formatter: try make(formatterEntry, pipeline.formatter, config, context),
+                    name: pipeline.name,
+                    formatter: try make(formatterEntry, pipeline.formatter, config, formatterContext),
                     formatterID: formatterEntry.description.id, framing: framings[pipeline.name]!,
                     sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id,
                     redactor: redactors[pipeline.name], onRefused: pipeline.onRefused,
-                    deadLetterPath: pipeline.deadLetterPath.map(base.resolve(path:))))
+                    deadLetterPath: pipeline.deadLetterPath.map(base.resolve(path:)), schema: formatterContext.schema))
         }
         let checkpoint = config.checkpointPath.map { base.resolve(path: $0) }
         return AssembledPipelines(

@@ -15,6 +15,9 @@ public struct AssembledPipeline {
     /// The pipeline's own dead-letter file for refused events (`dead_letter:`), resolved; nil
     /// shares the config's.
     public var deadLetterPath: String? = nil
+    /// The schema version a config pinned (an older one the formatter still writes); nil: the
+    /// formatter's current one.
+    public var schema: SchemaVersion? = nil
 }
 
 /// `on_refused:` — what a pipeline does with an event its receiver refuses for good (invalid,

@@ -184,10 +184,20 @@ enum BatchEncoder {
             ends.append(writer.count)
             ids.append(events[i].eventID)
         }
-        let origin = events.first?.origin ?? ""
         return EncodedBatch(
-            bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing, origin: origin,
-            schema: type(of: pipeline.formatter).schema.name,
-            resource: [("service.name", "oversight-registry"), ("oversight.registry_id", origin)])
+            bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing,
+            origin: events.first?.origin ?? "", schema: (pipeline.schema ?? type(of: pipeline.formatter).schema).name,
+            resource: events.first.map(resource(of:)) ?? [])
+    }
+
+    /// The OTLP resource a batch's events come from (one source: one producer, one tenant): the
+    /// registry for beacon events, else the source's origin, and the tenant when there is one.
+    static func resource(of event: Event) -> [(key: String, value: String)] {
+        var attributes: [(key: String, value: String)] =
+            event.category == .beacon
+            ? [("service.name", "oversight-registry"), ("oversight.registry_id", event.origin)]
+            : [("service.name", event.origin)]
+        if let tenant = event.tenant { attributes.append(("oversight.tenant.id", tenant.string)) }
+        return attributes
     }
 }

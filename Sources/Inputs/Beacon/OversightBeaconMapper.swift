@@ -31,6 +31,8 @@ public struct OversightBeaconMapper: EventMapper {
         "qualified_timestamp", "tlog_index",
     ]
 
+    public var category: EventCategory { .beacon }
+
     public let columns: [SourceColumn] = OversightBeaconMapper.columnNames.map {
         SourceColumn($0, required: $0 == "kind" || $0 == "timestamp")
     }

@@ -26,11 +26,15 @@ public final class OversightRegistrySource: EventSource {
     let table: SQLiteTableSource
 
     public init(options: Options, context: PluginContext) throws {
-        let path = context.resolve(path: options.path)
+        table = try Self.openEvents(at: context.resolve(path: options.path), busyTimeoutMS: options.busyTimeoutMS)
+    }
+
+    /// The registry's `events` table, its errors in the registry's words.
+    private static func openEvents(at path: String, busyTimeoutMS: Int) throws -> SQLiteTableSource {
         do {
-            table = try SQLiteTableSource(
+            return try SQLiteTableSource(
                 path: path, table: "events", query: nil, cursor: "id", timeColumn: "timestamp",
-                busyTimeoutMS: options.busyTimeoutMS, required: Self.requiredColumns)
+                busyTimeoutMS: busyTimeoutMS, required: requiredColumns)
         } catch SIEMError.source(let path, let message) where message.hasPrefix("no table events") {
             throw SIEMError.source(path: path, message: "no `events` table (is this a beacon registry?)")
         } catch SIEMError.source(let path, let message) where message.hasPrefix("table events lacks") {

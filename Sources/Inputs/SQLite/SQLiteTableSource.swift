@@ -70,20 +70,41 @@ public final class SQLiteTableSource: EventSource {
         path: String, table: String?, query: String?, cursor: String, timeColumn: String?, busyTimeoutMS: Int,
         required: [String] = []
     ) throws {
+        let connection = try SQLiteReadOnlyConnection(path: path, busyTimeoutMilliseconds: Int32(busyTimeoutMS))
+        // Everything is checked before a stored property is set: a class init that throws half-way
+        // through leaves a partly built object for the runtime to tear down (and crashed the unwinder
+        // of the test runner's error backtraces).
+        let shape = try Self.shape(
+            on: connection, path: path, table: table, query: query, cursor: cursor, timeColumn: timeColumn,
+            required: required)
+        self.connection = connection
         identity = path + (table.map { "#\($0)" } ?? "#query")
-        connection = try SQLiteReadOnlyConnection(path: path, busyTimeoutMilliseconds: Int32(busyTimeoutMS))
-        if let table {
-            relation = Self.quoted(table)
-            relationName = "table \(table)"
-        } else {
-            relation = "(\(query ?? ""))"
-            relationName = "query"
-        }
+        relation = shape.relation
+        relationName = shape.relationName
+        present = shape.present
+        cursorColumn = shape.cursorColumn
+        self.timeColumn = timeColumn
+        openedFile = FileProbe.fileID(path)
+    }
+
+    private struct Shape {
+        var relation: String
+        var relationName: String
+        var present: [String]
+        var cursorColumn: String
+    }
+
+    private static func shape(
+        on connection: SQLiteReadOnlyConnection, path: String, table: String?, query: String?, cursor: String,
+        timeColumn: String?, required: [String]
+    ) throws -> Shape {
+        let relation = table.map(quoted) ?? "(\(query ?? ""))"
+        let relationName = table.map { "table \($0)" } ?? "query"
         let columns = try Self.columns(of: relation, table: table, on: connection)
         guard !columns.isEmpty else {
             throw SIEMError.source(path: path, message: "no \(relationName) (or it has no columns)")
         }
-        present = columns.map(\.name)
+        let present = columns.map(\.name)
         let lowered = Set(present.map { $0.lowercased() })
         let missing = required.filter { !lowered.contains($0.lowercased()) }
         guard missing.isEmpty else {
@@ -94,7 +115,7 @@ public final class SQLiteTableSource: EventSource {
             throw SIEMError.source(
                 path: path,
                 message: "\(relationName) has no cursor column '\(cursor)'"
-                    + Suggestion.hint(for: cursor, in: columns.map(\.name)))
+                    + Suggestion.hint(for: cursor, in: present))
         }
         // SQLite's affinity rule: a declared type containing "INT" is INTEGER (sqlite.org/datatype3.html §3.1).
         if let declared = cursorInfo.declaredType, !declared.uppercased().contains("INT") {
@@ -104,15 +125,13 @@ public final class SQLiteTableSource: EventSource {
                     "cursor column '\(cursor)' is declared \(declared), not an integer: the checkpoint needs an integer that only grows"
             )
         }
-        cursorColumn = cursorInfo.name
-        if let timeColumn, !present.contains(where: { $0.lowercased() == timeColumn.lowercased() }) {
+        if let timeColumn, !lowered.contains(timeColumn.lowercased()) {
             throw SIEMError.source(
                 path: path,
                 message: "\(relationName) has no time column '\(timeColumn)'"
                     + Suggestion.hint(for: timeColumn, in: present))
         }
-        self.timeColumn = timeColumn
-        openedFile = FileProbe.fileID(path)
+        return Shape(relation: relation, relationName: relationName, present: present, cursorColumn: cursorInfo.name)
     }
 
     public func availableColumns() throws -> [String]? { present }
