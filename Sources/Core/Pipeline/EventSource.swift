@@ -37,6 +37,9 @@ public protocol EventSource: Plugin {
     var identity: String { get }
     /// The largest row id now, nil for an empty table.
     func highestID() throws -> Int64?
+    /// How many rows `query` covers, for a progress display; nil when the source cannot tell
+    /// without reading them all (JSON lines).
+    func count(_ query: SourceQuery) throws -> Int?
     /// The columns the source has, to check a mapper's against; nil when it cannot know before
     /// reading (JSON lines).
     func availableColumns() throws -> [String]?
@@ -51,6 +54,7 @@ public protocol EventSource: Plugin {
 extension EventSource {
     public func verifyUnchanged() throws {}
     public func availableColumns() throws -> [String]? { nil }
+    public func count(_ query: SourceQuery) throws -> Int? { nil }
 }
 
 /// Lifts one source row into one canonical event.

@@ -11,6 +11,16 @@ enum CLIErrorReporting {
     static func run(logger: Logger? = nil, _ body: () async throws -> Void) async throws {
         do {
             try await body()
+        } catch {
+            // The error line must not be drawn over by the status line.
+            TerminalStatusLine.shared.stop()
+            try report(error, logger: logger)
+        }
+    }
+
+    private static func report(_ error: any Error, logger: Logger?) throws {
+        do {
+            throw error
         } catch let errors as ConfigErrors {
             for diagnostic in errors.diagnostics {
                 if let logger, (logger.handler as? StderrLogHandler)?.format == .json {
@@ -27,20 +37,24 @@ enum CLIErrorReporting {
                 StandardError.print("error: \(error.description)")
             }
             throw ExitCode(error.exitCode)
+        } catch is StandardOutputClosed {
+            // `… | head` read what it wanted: end quietly, as Unix tools do.
+            throw ExitCode.success
         } catch let error as ExitCode {
             throw error
         } catch let error as CleanExit {
             throw error
         } catch {
             StandardError.print("error: \(error)")
-            throw ExitCode.failure
+            throw ExitCode(ExitCodes.internalError.value)
         }
     }
 }
 
-/// Standard error, for lines that are not log records; redacted like every output.
+/// Standard error, for lines that are not log records; redacted like every output, and written
+/// above the live status line when one is shown.
 enum StandardError {
     static func print(_ line: String) {
-        FileHandle.standardError.write(Data((OutputRedaction.shared.apply(line) + "\n").utf8))
+        TerminalStatusLine.shared.write(OutputRedaction.shared.apply(line) + "\n")
     }
 }

@@ -9,7 +9,11 @@ import Yams
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export events from a registry database as SIEM JSON lines, without a config or checkpoint.")
+        abstract: "Export events from a registry database as SIEM JSON lines, without a config or checkpoint.",
+        discussion: ExitCodes.help([
+            ExitCodes.done, ExitCodes.usage, ExitCodes.dataSetAside, ExitCodes.noInput, ExitCodes.refused,
+            ExitCodes.cannotCreate, ExitCodes.tryAgain, ExitCodes.config,
+        ]))
 
     @Option(name: .long, help: "The registry SQLite database (opened read-only).")
     var db: String
@@ -20,15 +24,29 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .customLong("registry-id"), help: "This registry's identifier, written into every event.")
     var registryID: String
 
-    @Option(name: .long, help: "Only events whose timestamp is at or after this Unix time.")
+    // `.unconditional`: `--since -86400` is a time before 1970, and `--limit -1` is refused as
+    // negative, not as a missing value.
+    @Option(name: .long, parsing: .unconditional, help: "Only events whose timestamp is at or after this Unix time.")
     var since: Int64?
 
-    @Option(name: .long, help: "At most this many events.")
+    @Option(name: .long, parsing: .unconditional, help: "At most this many events.")
     var limit: Int?
 
     @Option(
-        name: .long, help: "'-' for standard output, a file to append to, or an http(s):// URL to POST JSON arrays to.")
+        name: .long,
+        help:
+            "'-' for standard output, a file (new or empty, unless --append or --force), or an http(s):// URL to POST JSON arrays to."
+    )
     var output: String = "-"
+
+    @Flag(name: .long, help: "With a file --output: add to it when it already holds lines.")
+    var append = false
+
+    @Flag(name: .long, help: "With a file --output: empty it first when it already holds lines.")
+    var force = false
+
+    @Flag(name: .long, help: "No live status line on standard error (there is none when it is not a terminal).")
+    var quiet = false
 
     @Option(
         name: .long,
@@ -49,7 +67,8 @@ struct ExportCommand: AsyncParsableCommand {
     )
     var deadLetter: String?
 
-    @Option(name: .customLong("batch-size"), help: "Rows read, formatted and written per batch.")
+    @Option(
+        name: .customLong("batch-size"), parsing: .unconditional, help: "Rows read, formatted and written per batch.")
     var batchSize: Int = PipelineConfigFile.defaultBatchSize
 
     @Option(
@@ -74,6 +93,10 @@ struct ExportCommand: AsyncParsableCommand {
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
         if !(1...100_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 100000") }
+        if (append || force) && (output == "-" || isHTTPOutput) {
+            throw ValidationError("--\(append ? "append" : "force") applies to a file --output only")
+        }
+        if append && force { throw ValidationError("--append and --force exclude each other") }
         if !header.isEmpty && !isHTTPOutput {
             throw ValidationError("--header applies to an http:// or https:// --output only")
         }
@@ -137,7 +160,10 @@ struct ExportCommand: AsyncParsableCommand {
                 let array = formatterEntry.description.framings.contains(.jsonArray)
                 (sinkID, sinkNode) = ("http", try httpSinkNode(context, body: array ? "json_array" : "ndjson"))
             } else {
-                (sinkID, sinkNode) = ("file", ["path": Node(output), "mode": "append", "sync": "none"])
+                try refuseToOverwrite(context.resolve(path: output))
+                (sinkID, sinkNode) = (
+                    "file", ["path": Node(output), "mode": force ? "truncate" : "append", "sync": "none"]
+                )
             }
             guard let sinkEntry = registry.sinks[sinkID] else { throw SIEMError.usage("no \(sinkID) sink registered") }
             let sink = try Self.make(sinkEntry, sinkNode, "sink", context)
@@ -159,11 +185,23 @@ struct ExportCommand: AsyncParsableCommand {
             var plan = RunPlan(query: query, startAfter: [0], limit: limit)
             plan.rowDeadLetter = deadLetters
             plan.refusalDeadLetters = [deadLetters]
+            // Retries are logged (`attempt n/N, next in X s`) and counted for the status line.
+            let metrics = RunMetrics(pipelineNames: ["export"], logger: LoggingOptions.standardErrorLogger())
+            plan.metrics = metrics
+            let showStatus = !quiet && TerminalStatusLine.standardErrorIsTerminal
+            if showStatus, let rows = try source.count(query) {
+                metrics.expect(rows: min(rows, limit ?? .max), pipeline: 0)
+            }
+            TerminalStatusLine.shared.start(enabled: showStatus) { ProgressText.status(metrics) }
             let summaries = try await PipelineRunner(batchSize: batchSize).run(
                 source: source, mapper: mapper, pipelines: [pipeline], plan: plan)
             try await sink.close()
+            TerminalStatusLine.shared.stop()
             let summary = summaries[0]
-            var line = "exported \(summary.delivered) event(s) as \(format)"
+            var line =
+                "exported \(summary.delivered) event(s) as \(format) "
+                + ProgressText.closing(
+                    summary.delivered, unit: "events", seconds: Date().timeIntervalSince(metrics.started))
             if summary.deadLettered > 0 { line += "; \(summary.deadLettered) dead-lettered to \(deadLetters.path)" }
             StandardError.print(line)
             if summary.deadLettered > 0 { throw ExitCode(ExportCommand.deadLetteredExitCode) }
@@ -176,6 +214,16 @@ extension ExportCommand {
     static let deadLetteredExitCode: Int32 = 65
 
     var isHTTPOutput: Bool { output.hasPrefix("http://") || output.hasPrefix("https://") }
+
+    /// Re-running an export must not double a file: one that holds anything needs `--append`
+    /// (add to it) or `--force` (replace it), as a shell's `>` refuses under `set -o noclobber`.
+    func refuseToOverwrite(_ path: String) throws {
+        guard !append, !force, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+            size > 0
+        else { return }
+        throw SIEMError.output(
+            path: path, message: "already holds \(size) bytes; --append adds to it, --force replaces it")
+    }
 
     /// A plugin made from options given on the command line; what is wrong with them is a usage error.
     static func make<I>(

@@ -8,8 +8,11 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract:
-            "Run every pipeline of a config from its checkpoint to the end of the events table, then exit (or, with --follow, keep going)."
-    )
+            "Run every pipeline of a config from its checkpoint to the end of the events table, then exit (or, with --follow, keep going).",
+        discussion: ExitCodes.help([
+            ExitCodes.done, ExitCodes.usage, ExitCodes.noInput, ExitCodes.refused, ExitCodes.cannotCreate,
+            ExitCodes.stateFile, ExitCodes.tryAgain, ExitCodes.config,
+        ]))
 
     @Option(name: .long, help: "The YAML config file.")
     var config: String
@@ -19,8 +22,20 @@ struct RunCommand: AsyncParsableCommand {
         help: "Keep running: poll for new rows, deliver them, ride out receiver outages; stop on SIGINT/SIGTERM.")
     var follow = false
 
-    @Option(name: .customLong("poll-interval"), help: "With --follow: seconds between polls when there is nothing new.")
+    @Option(
+        name: .customLong("poll-interval"), parsing: .unconditional,
+        help: "With --follow: seconds between polls when there is nothing new.")
     var pollInterval: Double = 1
+
+    @Option(
+        name: .customLong("summary-interval"), parsing: .unconditional,
+        help:
+            "With --follow: log a one-line summary (delivered, rate, dead-lettered, retries, lag) every S seconds; 0: never."
+    )
+    var summaryInterval: Double = 300
+
+    @Flag(name: .long, help: "No live status line on standard error (there is none when it is not a terminal).")
+    var quiet = false
 
     @Option(
         name: .customLong("summary-json"),
@@ -32,6 +47,9 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if !(0.01...3_600).contains(pollInterval) {
             throw ValidationError("--poll-interval must be from 0.01 to 3600 seconds")
+        }
+        if summaryInterval != 0 && !(0.1...86_400).contains(summaryInterval) {
+            throw ValidationError("--summary-interval must be 0 (never) or from 0.1 to 86400 seconds")
         }
     }
 
@@ -61,6 +79,14 @@ struct RunCommand: AsyncParsableCommand {
             defer { withExtendedLifetime(metricsServer) {} }
             let signals = StopSignals()
             let (follow, pollInterval) = (self.follow, self.pollInterval)
+            let showStatus = !quiet && TerminalStatusLine.standardErrorIsTerminal
+            session.countsRows = showStatus
+            let metrics = session.metrics
+            TerminalStatusLine.shared.start(enabled: showStatus) { ProgressText.status(metrics) }
+            let followSummary =
+                follow && summaryInterval > 0
+                ? FollowSummary(metrics: metrics, logger: logger, every: summaryInterval) : nil
+            defer { followSummary?.stop() }
             var summaries: [PipelineSummary]
             var interrupted = false
             do {
@@ -73,6 +99,8 @@ struct RunCommand: AsyncParsableCommand {
                 interrupted = true
                 summaries = try session.checkpointedSummaries()
             }
+            TerminalStatusLine.shared.stop()
+            followSummary?.stop()
             try session.committer.close()
             if interrupted { logger.notice("stopped by signal; every checkpoint is saved") }
             for pipeline in assembled.pipelines { try await pipeline.sink.close() }

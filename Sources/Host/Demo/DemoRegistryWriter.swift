@@ -39,8 +39,9 @@ public struct DemoRegistryWriter {
         self.seed = seed
     }
 
-    /// Creates `path` (which must not exist) and fills it in one transaction.
-    public func write(to path: String) throws {
+    /// Creates `path` (which must not exist) and fills it in one transaction; `progress` is told
+    /// how many rows are written, every 1,000 rows.
+    public func write(to path: String, progress: (Int) -> Void = { _ in }) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
         try queue.write { db in
@@ -55,6 +56,7 @@ public struct DemoRegistryWriter {
             for i in 0..<rows {
                 let row = Self.row(i, &random, &tlog)
                 try insert.execute(arguments: row)
+                if i % 1_000 == 999 { progress(i + 1) }
             }
         }
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }

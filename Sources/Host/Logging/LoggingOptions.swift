@@ -21,6 +21,13 @@ struct LoggingOptions: ParsableArguments {
 }
 
 extension LoggingOptions {
+    /// Text lines at `info` and above: for commands without `--log-*` options (`export`).
+    static func standardErrorLogger() -> Logger {
+        var logger = Logger(label: "siem-export") { _ in StderrLogHandler(format: .text, level: .info) }
+        logger.logLevel = .info
+        return logger
+    }
+
     /// swift-log's level names, read without conforming its type to argument-parser's protocol.
     static func level(named name: String) throws -> Logger.Level {
         guard let level = Logger.Level(rawValue: name) else {

@@ -17,9 +17,6 @@ struct StderrLogHandler: LogHandler {
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
 
-    /// One write per line, under a lock, so lines from several threads never interleave.
-    private static let lock = NSLock()
-
     init(format: Format, level: Logger.Level) {
         self.format = format
         self.logLevel = level
@@ -35,7 +32,9 @@ struct StderrLogHandler: LogHandler {
         if let extra = event.metadata { all.merge(extra) { _, new in new } }
         let line = Self.render(
             level: event.level, message: "\(event.message)", metadata: all, format: format, now: Date())
-        Self.lock.withLock { FileHandle.standardError.write(Data(OutputRedaction.shared.apply(line).utf8)) }
+        // One write per line, under the status line's lock, so lines from several threads never
+        // interleave with each other or with the status line.
+        TerminalStatusLine.shared.write(OutputRedaction.shared.apply(line))
     }
 
     static func render(

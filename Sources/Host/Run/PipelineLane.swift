@@ -104,7 +104,8 @@ final class PipelineLane {
         }
         try setAside(delivery, of: flight.batch)
         summary.delivered += delivery.accepted
-        plan.metrics?.delivered(delivery.accepted, seconds: seconds, pipeline: index)
+        plan.metrics?.delivered(
+            delivery.accepted, bytes: flight.batch.bytes.count, seconds: seconds, pipeline: index)
         plan.logger?.debug(
             "batch delivered",
             metadata: [

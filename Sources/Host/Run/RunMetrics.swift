@@ -20,6 +20,11 @@ public final class RunMetrics: @unchecked Sendable {
         var checkpoint: Int64?
         /// Time of the last delivered event, for the lag in seconds.
         var lastEventUnix: Int64?
+        /// Bytes of the batches the sink settled (formatted, before compression).
+        var bytes = 0
+        /// Rows this pipeline is to pass in the run (summed over follow-mode rounds), when the
+        /// source can count them: the total of the live status line.
+        var expected: Int?
     }
 
     /// Upper bounds, in seconds, of the batch-latency histogram.
@@ -62,9 +67,15 @@ public final class RunMetrics: @unchecked Sendable {
         }
     }
 
-    func delivered(_ count: Int, seconds: Double, pipeline index: Int) {
+    /// Adds `rows` to what pipeline `index` is to pass (the status line's total).
+    func expect(rows: Int, pipeline index: Int) {
+        update { pipelines[index].expected = (pipelines[index].expected ?? 0) + rows }
+    }
+
+    func delivered(_ count: Int, bytes: Int = 0, seconds: Double, pipeline index: Int) {
         update {
             pipelines[index].delivered += count
+            pipelines[index].bytes += bytes
             pipelines[index].batches += 1
             pipelines[index].batchSeconds += seconds
             if let bucket = Self.bucketBounds.firstIndex(where: { seconds <= $0 }) {

@@ -17,6 +17,9 @@ final class RunSession: @unchecked Sendable {
     let metrics: RunMetrics
     let logger: Logger
     let runner: PipelineRunner
+    /// Count each round's rows per pipeline, for the live status line's totals (one `count(*)`
+    /// per pipeline and round: only when the line is shown).
+    var countsRows = false
 
     init(assembled: AssembledPipelines, file: PipelineConfigFile, statePath: String, logger: Logger) throws {
         self.assembled = assembled
@@ -60,6 +63,12 @@ final class RunSession: @unchecked Sendable {
             )
         }
         guard first || end > (startAfter.min() ?? 0) else { return nil }
+        if countsRows {
+            for (index, after) in startAfter.enumerated() {
+                let rows = try assembled.source.count(SourceQuery(afterID: after, throughID: end, order: .id))
+                metrics.expect(rows: rows ?? 0, pipeline: index)
+            }
+        }
         var plan = RunPlan(
             query: SourceQuery(afterID: startAfter.min() ?? 0, throughID: end, order: .id), startAfter: startAfter)
         plan.startSinks = first
@@ -133,6 +142,12 @@ final class RunSession: @unchecked Sendable {
                 "pipeline \(s.name): exported \(s.delivered) event(s) as \(s.formatterID) to \(s.destination) (\(checkpoint))"
             )
         }
+        let delivered = summaries.reduce(0) { $0 + $1.delivered }
+        let rowsRead = metrics.snapshot().rowsRead
+        let rate = ProgressText.closing(delivered, unit: "events", seconds: Date().timeIntervalSince(metrics.started))
+        logger.info(
+            "run: \(delivered) event(s) delivered by \(summaries.count) pipeline(s) from \(rowsRead) row(s) read \(rate)"
+        )
     }
 
     /// Waits `seconds`, returning early once a stop is asked for.

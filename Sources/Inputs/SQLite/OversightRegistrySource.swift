@@ -47,6 +47,7 @@ public final class OversightRegistrySource: EventSource {
     public func availableColumns() throws -> [String]? { table.present }
     public func verifyUnchanged() throws { try table.verifyUnchanged() }
     public func highestID() throws -> Int64? { try table.highestID() }
+    public func count(_ query: SourceQuery) throws -> Int? { try table.count(query) }
     public func open(_ query: SourceQuery, columns: [SourceColumn]) throws -> any RowReader {
         try table.open(query, columns: columns)
     }

@@ -157,6 +157,22 @@ public final class SQLiteTableSource: EventSource {
         return sqlite3_column_type(statement, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, 0)
     }
 
+    /// The same filter `open` reads with; a range of the cursor (the table's rowid or an index)
+    /// is counted without reading the rows.
+    public func count(_ query: SourceQuery) throws -> Int? {
+        let cursor = Self.quoted(cursorColumn)
+        var sql = "SELECT count(*) FROM \(relation) WHERE \(cursor) > ?1 AND \(cursor) <= ?2"
+        if query.sinceUnix != nil, let timeColumn { sql += " AND \(Self.quoted(timeColumn)) >= ?3" }
+        let statement = try connection.prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        sqlite3_bind_int64(statement, 1, query.afterID)
+        sqlite3_bind_int64(statement, 2, query.throughID ?? .max)
+        if let since = query.sinceUnix { sqlite3_bind_int64(statement, 3, since) }
+        let status = sqlite3_step(statement)
+        guard status == SQLITE_ROW else { throw connection.error(status, doing: sql) }
+        return Int(sqlite3_column_int64(statement, 0))
+    }
+
     public func open(_ query: SourceQuery, columns: [SourceColumn]) throws -> any RowReader {
         var select: [String] = []
         for column in columns {

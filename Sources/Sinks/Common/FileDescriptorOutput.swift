@@ -16,10 +16,13 @@ struct FileDescriptorOutput: Sendable {
     let fd: Int32
     let name: String
     let isRegularFile: Bool
+    /// Standard output: a reader closing it (EPIPE) ends the command quietly.
+    let isStandardOutput: Bool
 
-    init(fd: Int32, name: String) {
+    init(fd: Int32, name: String, isStandardOutput: Bool = false) {
         self.fd = fd
         self.name = name
+        self.isStandardOutput = isStandardOutput
         var info = stat()
         isRegularFile = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
@@ -91,6 +94,7 @@ struct FileDescriptorOutput: Sendable {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
+                    if errno == EPIPE && isStandardOutput { throw StandardOutputClosed() }
                     throw SIEMError.output(path: name, message: "write failed: \(Self.describeErrno())")
                 }
                 offset += n

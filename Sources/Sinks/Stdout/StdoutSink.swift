@@ -17,12 +17,12 @@ public struct StdoutSink: EventSink {
     let output: FileDescriptorOutput
 
     public init(options: NoOptions, context: PluginContext) throws {
-        output = FileDescriptorOutput(fd: STDOUT_FILENO, name: "standard output")
+        output = FileDescriptorOutput(fd: STDOUT_FILENO, name: "standard output", isStandardOutput: true)
     }
 
     /// Writing to another descriptor than standard output: for tests.
     init(fileDescriptor: Int32) {
-        output = FileDescriptorOutput(fd: fileDescriptor, name: "standard output")
+        output = FileDescriptorOutput(fd: fileDescriptor, name: "standard output", isStandardOutput: true)
     }
 
     public func send(_ batch: EncodedBatch) async throws -> Delivery {

@@ -1,0 +1,50 @@
+import Foundation
+import GRDBSQLite
+import SIEMCore
+
+extension CheckpointStore {
+    /// A pipeline's checkpoint read without writing anything (`tap`): 0 when the state file or
+    /// the pipeline's row does not exist. The file is opened read-only; without a `-wal` beside
+    /// it (no run active, none crashed) as `immutable`, so SQLite creates no `-wal` or `-shm`
+    /// either (sqlite.org/uri.html#uriimmutable) — with one, the existing files are read as is.
+    static func peekLastID(path: String, pipeline: String, source: String) throws -> Int64 {
+        guard FileManager.default.fileExists(atPath: path) else { return 0 }
+        var handle: OpaquePointer?
+        defer { sqlite3_close_v2(handle) }
+        let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        let immutable = FileManager.default.fileExists(atPath: path + "-wal") ? "" : "&immutable=1"
+        let uri = "file:\(escaped)?mode=ro\(immutable)"
+        func failure(_ what: String) -> SIEMError {
+            SIEMError.checkpoint(
+                path: path, message: "\(what): \(handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open")")
+        }
+        guard sqlite3_open_v2(uri, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK else {
+            throw failure("cannot open state file")
+        }
+        sqlite3_busy_timeout(handle, 5_000)
+        var statement: OpaquePointer?
+        defer { sqlite3_finalize(statement) }
+        let sql = "SELECT source, last_id FROM checkpoints WHERE pipeline = ?1"
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else {
+            // A state file from before any run has no table yet.
+            if String(cString: sqlite3_errmsg(handle)).contains("no such table") { return 0 }
+            throw failure("cannot read state file")
+        }
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        sqlite3_bind_text(statement, 1, pipeline, -1, transient)
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW:
+            let recorded = String(cString: sqlite3_column_text(statement, 0))
+            guard recorded == source else {
+                throw SIEMError.checkpoint(
+                    path: path,
+                    message: "pipeline '\(pipeline)' was checkpointed for source '\(recorded)', not '\(source)'")
+            }
+            return sqlite3_column_int64(statement, 1)
+        case SQLITE_DONE:
+            return 0
+        default:
+            throw failure("cannot read state file")
+        }
+    }
+}
