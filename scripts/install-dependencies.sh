@@ -16,11 +16,13 @@ if ((${#missing[@]})); then
 fi
 # The tests read CEF, OTLP and OCSF output back with independent parsers from PyPI: pycef,
 # OpenTelemetry's own protobuf definitions with protobuf's strict JSON parser, and the OCSF 1.8.0
-# schema (bundled by ocsf-json-schema) checked by jsonschema (scripts/validate-ocsf.py).
-if ! python3 -c "import pycef, opentelemetry.proto.collector.logs.v1.logs_service_pb2, ocsf_json_schema, jsonschema" \
+# schema (bundled by ocsf-json-schema) checked by jsonschema (scripts/validate-ocsf.py); every sample
+# config read by PyYAML and checked against `siem-export config-schema` by jsonschema
+# (scripts/validate-config-schema.py).
+if ! python3 -c "import pycef, opentelemetry.proto.collector.logs.v1.logs_service_pb2, ocsf_json_schema, jsonschema, yaml" \
     2>/dev/null; then
-    echo "installing: pycef opentelemetry-proto ocsf-json-schema jsonschema (PyPI)" >&2
-    python_packages=(pycef==1.11 opentelemetry-proto==1.45.2 ocsf-json-schema==1.2.0 jsonschema==4.26.0)
+    echo "installing: pycef opentelemetry-proto ocsf-json-schema jsonschema pyyaml (PyPI)" >&2
+    python_packages=(pycef==1.11 opentelemetry-proto==1.45.2 ocsf-json-schema==1.2.0 jsonschema==4.26.0 pyyaml==6.0.3)
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${python_packages[@]}" 2>/dev/null \
         || python3 -m pip install --quiet --break-system-packages "${python_packages[@]}"
 fi

@@ -120,8 +120,9 @@ public indirect enum OptionKind: Sendable, Equatable {
     case list(OptionKind)
     /// A mapping of names to values (request headers).
     case map(OptionKind)
-    /// A structure of its own (a template's fields), described in words.
-    case structure(String)
+    /// A structure of its own (a template's fields), described in words and, for the config's
+    /// JSON Schema, by a schema.
+    case structure(String, schema: OptionSchema? = nil)
 }
 
 /// One option as `plugins` lists it and the JSON Schema describes it.

@@ -116,7 +116,46 @@ public struct TemplateField: Sendable, Equatable, Decodable {
 
 extension TemplateField: OptionValue {
     public static var optionKind: OptionKind {
-        .structure("`key: value` (an event field, {const: text}, {function: field}, or a nested list)")
+        .structure(
+            "`key: value` (an event field, {const: text}, {function: field}, or a nested list)", schema: jsonSchema)
     }
+
+    /// One `- key: value` item; a value is a field name, a one-key function mapping, or a list of
+    /// items (a nested object).
+    static let jsonSchema: OptionSchema = {
+        let sources = Source.allCases.map(\.rawValue)
+        func names(_ list: [String]) -> JSONValue { .object([("enum", .array(list.map(JSONValue.string)))]) }
+        let lowerable = Source.allCases.filter { Function.lower.accepts($0) }.map(\.rawValue)
+        let function = JSONValue.object([
+            ("type", .string("object")), ("minProperties", .number("1")), ("maxProperties", .number("1")),
+            (
+                "properties",
+                .object([
+                    ("const", .object([("type", .array([.string("string"), .string("number"), .string("boolean")]))])),
+                    ("rfc3339", names(["occurred"])), ("epoch", names(["occurred"])), ("epoch_ms", names(["occurred"])),
+                    ("lower", names(lowerable)), ("json", names(sources)),
+                ])
+            ),
+            ("additionalProperties", .bool(false)),
+        ])
+        let item = JSONValue.object([
+            ("type", .string("object")), ("minProperties", .number("1")), ("maxProperties", .number("1")),
+            ("additionalProperties", .object([("$ref", .string("#/$defs/template_value"))])),
+        ])
+        let value = JSONValue.object([
+            (
+                "anyOf",
+                .array([
+                    names(sources), function,
+                    .object([
+                        ("type", .string("array")), ("items", .object([("$ref", .string("#/$defs/template_field"))])),
+                    ]),
+                ])
+            )
+        ])
+        return OptionSchema(
+            schema: .object([("$ref", .string("#/$defs/template_field"))]),
+            definitions: [.init(name: "template_field", schema: item), .init(name: "template_value", schema: value)])
+    }()
     public var optionText: String? { key }
 }
