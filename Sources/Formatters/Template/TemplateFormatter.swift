@@ -18,6 +18,7 @@ public struct TemplateFormatter: EventFormatter {
         public var version = ""
         public var fields: [TemplateField] = []
         public var golden: String?
+        public var tests: [TemplateTestCase] = []
 
         public static let specs: [OptionSpec<Options>] = [
             .init(
@@ -35,6 +36,11 @@ public struct TemplateFormatter: EventFormatter {
                     return nil
                 }),
             .init("golden", \.golden, help: "golden file beside the config, checked by `siem-export golden check`"),
+            .init(
+                "tests", \.tests,
+                help:
+                    "test cases run by `siem-export golden check`: each a name, input event fields and the record expected"
+            ),
         ]
 
         public init() {}
@@ -53,11 +59,14 @@ public struct TemplateFormatter: EventFormatter {
     /// The golden file, resolved against the config's directory.
     public let goldenPath: String?
     let fields: [TemplateField]
+    /// The template's own test cases (`tests:`).
+    public let tests: [TemplateTestCase]
 
     public init(options: Options, context: PluginContext) throws {
         version = options.version
         goldenPath = options.golden.map(context.resolve(path:))
         fields = options.fields
+        tests = options.tests
     }
 
     public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {

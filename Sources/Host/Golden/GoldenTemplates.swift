@@ -1,0 +1,105 @@
+import Foundation
+import SIEMCore
+import SIEMFormatters
+
+/// The `template` pipelines of a config, made for `golden check` and `golden diff`: only the
+/// templates are checked, so a secret the checking machine lacks is no error.
+struct GoldenTemplates {
+    struct Pipeline {
+        var pipeline: String
+        var formatter: TemplateFormatter
+    }
+
+    var pipelines: [Pipeline] = []
+
+    init(configPath: String) throws {
+        let file = try ConfigLoader().load(path: configPath)
+        let relevant = file.diagnostics.filter { diagnostic in
+            file.pipelines.contains {
+                $0.formatter.type == TemplateFormatter.id && diagnostic.path.hasPrefix($0.formatter.path)
+            }
+        }
+        if !relevant.isEmpty { throw ConfigErrors(diagnostics: relevant) }
+        for pipeline in file.pipelines where pipeline.formatter.type == TemplateFormatter.id {
+            let decoding = YAMLOptionsDecoding(
+                node: pipeline.formatter.options, file: file.path, path: pipeline.formatter.path)
+            let options = try decoding.decodeOptions(TemplateFormatter.Options.self)
+            let formatter = try TemplateFormatter(
+                options: options, context: PluginContext(baseDirectory: file.baseDirectory))
+            pipelines.append(Pipeline(pipeline: pipeline.name, formatter: formatter))
+        }
+        if pipelines.isEmpty { throw SIEMError.usage("\(configPath) has no pipeline with a `template` formatter") }
+    }
+
+    /// `# template <version>` and then one line per sample event.
+    static func render(_ formatter: TemplateFormatter) throws -> [UInt8] {
+        var writer = RecordWriter()
+        writer.appendRaw(Array("# template \(formatter.version)\n".utf8))
+        for event in SampleEvents.all {
+            try formatter.encode(event, into: &writer)
+            writer.endRecord()
+        }
+        return writer.bytes
+    }
+
+    /// A golden file's header (`# template <version>`) and its records.
+    static func split(_ bytes: [UInt8]) -> (header: String?, records: [String]) {
+        var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        guard let first = lines.first, first.hasPrefix("# template ") else { return (nil, lines) }
+        return (first, Array(lines.dropFirst()))
+    }
+
+    struct Mismatch {
+        var summary: String
+        /// The field-level difference, one line per field.
+        var details: String
+        var diff: RecordDiff
+    }
+
+    /// Nil when equal; else a one-line summary (what to do) and the field-level difference.
+    static func mismatch(_ recorded: [UInt8], _ rendered: [UInt8], color: Bool) -> Mismatch? {
+        guard recorded != rendered else { return nil }
+        let (oldHeader, old) = split(recorded)
+        let (newHeader, new) = split(rendered)
+        let diff = RecordDiff(recorded: old, rendered: new, firstLine: 2)
+        if oldHeader != newHeader {
+            return Mismatch(
+                summary:
+                    "recorded for \(oldHeader ?? "?") but the template now says \(newHeader ?? "?"); a changed template needs a new version (record it with --update)",
+                details: diff.isEmpty ? "" : RecordDiffRendering.text(diff, color: color, indent: "  "), diff: diff)
+        }
+        let first = diff.records.first?.line ?? 1
+        return Mismatch(
+            summary:
+                "output differs at line \(first) (\(diff.records.count) of \(diff.compared) record(s)); bump `version` and re-record with --update",
+            details: RecordDiffRendering.text(diff, color: color, indent: "  "), diff: diff)
+    }
+
+    /// A test's expected record against the one made, as JSON values (key order ignored): the
+    /// fields that differ, none when it passes.
+    static func testChanges(expected: JSONValue, got: String) -> [RecordDiff.Change] {
+        let want = RecordFields.json(expected, path: "")
+        let have = RecordFields.fields(of: got)
+        guard Set(want.map { "\($0.path)\u{0}\($0.value)" }) != Set(have.map { "\($0.path)\u{0}\($0.value)" })
+        else { return [] }
+        return RecordDiff.changes(expected.jsonText, got).filter { $0.path != "(field order)" }
+    }
+}
+
+/// `--color`: when the difference is coloured.
+enum DiffColor: String, CaseIterable, Sendable {
+    case auto, always, never
+
+    /// `auto`: when `fd` is a terminal and `NO_COLOR` is not set (no-color.org).
+    func enabled(forDescriptor fd: Int32) -> Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            return isatty(fd) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+                && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        }
+    }
+}
