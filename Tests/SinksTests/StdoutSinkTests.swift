@@ -57,4 +57,37 @@ import Testing
     @Test func anEmptyBatchWritesNothing() async throws {
         #expect(try await written([EncodedBatch(framing: .ndjson)]).isEmpty)
     }
+
+    /// `export | head`: standard output's reader went away. The stdout sink says so with its own
+    /// error (the command then ends quietly); any other descriptor's broken pipe (a file sink on
+    /// a FIFO) stays a failed write.
+    @Test func aClosedReaderEndsStandardOutputButFailsAnyOtherOutput() async throws {
+        // As `siem-export` does at start: a write to a closed pipe fails with EPIPE instead of
+        // killing the process.
+        signal(SIGPIPE, SIG_IGN)
+        for isStandardOutput in [true, false] {
+            var ends: [Int32] = [0, 0]
+            #expect(pipe(&ends) == 0)
+            close(ends[0])
+            defer { close(ends[1]) }
+            let output = FileDescriptorOutput(fd: ends[1], name: "the fifo", isStandardOutput: isStandardOutput)
+            do {
+                try output.writeBatch(Array("{}\n".utf8), sync: false)
+                Issue.record("a write to a pipe without a reader succeeded")
+            } catch is StandardOutputClosed {
+                #expect(isStandardOutput)
+            } catch let error as SIEMError {
+                #expect(!isStandardOutput)
+                #expect(error == .output(path: "the fifo", message: "write failed: Broken pipe"))
+                #expect(error.exitCode == 73)
+            }
+        }
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        close(ends[0])
+        defer { close(ends[1]) }
+        await #expect(throws: StandardOutputClosed.self) {
+            try await StdoutSink(fileDescriptor: ends[1]).send(SinkTestBatches.batch(1...2, framing: .ndjson))
+        }
+    }
 }

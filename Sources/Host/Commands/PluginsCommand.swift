@@ -5,7 +5,8 @@ import SIEMCore
 /// `siem-export plugins`: every registered plugin with its schema version and options.
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugins", abstract: "List every registered source, mapper, formatter and sink with its options.")
+        commandName: "plugins", abstract: "List every registered source, mapper, formatter and sink with its options.",
+        discussion: ExitCodes.help([ExitCodes.done]))
 
     func run() async throws {
         print(Self.listing(BuiltInPlugins.registry), terminator: "")

@@ -5,7 +5,11 @@ import SIEMCore
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a config (keys, types, schema pins, source database, output paths) without running it.")
+        abstract: "Check a config (keys, types, schema pins, source database, output paths) without running it.",
+        discussion: ExitCodes.help([
+            ExitCodes.done, ExitCodes.usage, ExitCodes.noInput, ExitCodes.cannotCreate, ExitCodes.stateFile,
+            ExitCodes.config,
+        ]))
 
     @Option(name: .long, help: "The YAML config file.")
     var config: String
