@@ -11,10 +11,10 @@ final class FollowSummary: @unchecked Sendable {
     private let lock = NSLock()
     private var last: (time: Date, delivered: Int, deadLettered: Int, retries: Int)
 
-    init(metrics: RunMetrics, logger: Logger, every seconds: Double) {
+    init(metrics: RunMetrics, logger: Logger, every seconds: Double, now: Date = Date()) {
         self.metrics = metrics
         self.logger = logger
-        last = (Date(), 0, 0, 0)
+        last = (now, 0, 0, 0)
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
         let interval = DispatchTimeInterval.milliseconds(Int(seconds * 1_000))
         timer.schedule(deadline: .now() + interval, repeating: interval)
