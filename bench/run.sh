@@ -98,7 +98,7 @@ for rows in $SIZES; do
         extra_flags=""
         [ "$f" = template ] && extra_flags="--template-config '$PWD/config/template.yaml'"
         measure_against_floor "$floor_command" -- \
-            bash -c "'$bin' export --db '$db' --format $f $extra_flags --registry-id bench --order id --output '$out'"
+            bash -c "'$bin' export --db '$db' --format $f $extra_flags --registry-id bench --order id --force --output '$out'"
         bytes=$(stat -c %s "$out")
         rm -f "$out"
         awk -v f="$f" -v w="$WALL" -v r="$rows" -v b="$bytes" -v k="$RSS" -v ratio="$RATIO" \

@@ -108,4 +108,33 @@ import Testing
         let toStdout = try cli.run(["export", "--db", db, "--format", "ecs", "--registry-id", "r", "--append"])
         #expect(toStdout.status == 64 && toStdout.stderr == "error: --append applies to a file --output only\n")
     }
+
+    /// The one-shot export says what it is waiting for, as `run` does.
+    @Test func anExportLogsEachRetryWithItsNumberAndWait() throws {
+        let answered = LockedCount()
+        let server = try LoopbackHTTPServer { _ in
+            answered.increment() == 1 ? .json(503, "busy") : .json(200, "{}")
+        }
+        defer { server.stop() }
+        let result = try cli.run([
+            "export", "--db", db, "--format", "ecs", "--registry-id", "r", "--output", server.baseURL + "/in",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("warning: retrying: attempt 1/8, next in "), "\(result.stderr)")
+        #expect(result.stderr.contains(" s: HTTP 503 from \(server.baseURL)/in"), "\(result.stderr)")
+        #expect(result.stderr.contains("exported 300 event(s) as ecs in "))
+    }
+}
+
+/// A count several threads bump.
+final class LockedCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    /// The count after this call.
+    func increment() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }
