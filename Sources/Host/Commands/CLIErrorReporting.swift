@@ -54,7 +54,7 @@ enum CLIErrorReporting {
 /// Standard error, for lines that are not log records; redacted like every output, and written
 /// above the live status line when one is shown.
 enum StandardError {
-    static func print(_ line: String) {
-        TerminalStatusLine.shared.write(OutputRedaction.shared.apply(line) + "\n")
+    static func print(_ text: String, terminator: String = "\n") {
+        TerminalStatusLine.shared.write(OutputRedaction.shared.apply(text) + terminator)
     }
 }

@@ -90,9 +90,3 @@ struct GoldenCommand: AsyncParsableCommand {
         }
     }
 }
-
-extension StandardError {
-    static func print(_ text: String, terminator: String) {
-        TerminalStatusLine.shared.write(OutputRedaction.shared.apply(text) + terminator)
-    }
-}

@@ -79,7 +79,8 @@ struct RunCommand: AsyncParsableCommand {
             defer { withExtendedLifetime(metricsServer) {} }
             let signals = StopSignals()
             let (follow, pollInterval) = (self.follow, self.pollInterval)
-            let showStatus = !quiet && TerminalStatusLine.standardErrorIsTerminal
+            // JSON logs are for a shipper, even on a terminal: no status line among them.
+            let showStatus = !quiet && logging.format == .text && TerminalStatusLine.standardErrorIsTerminal
             session.countsRows = showStatus
             let metrics = session.metrics
             TerminalStatusLine.shared.start(enabled: showStatus) { ProgressText.status(metrics) }
