@@ -211,7 +211,7 @@ struct ExportCommand: AsyncParsableCommand {
 
 extension ExportCommand {
     /// EX_DATAERR: the export went to the end, but some rows or events were set aside.
-    static let deadLetteredExitCode: Int32 = 65
+    static let deadLetteredExitCode = ExitCodes.dataSetAside.value
 
     var isHTTPOutput: Bool { output.hasPrefix("http://") || output.hasPrefix("https://") }
 
