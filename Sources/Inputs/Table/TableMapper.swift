@@ -111,9 +111,8 @@ public struct TableMapper: EventMapper {
         actor = plan(fields.actor, "actor")
         actorService = plan(fields.actorService, "actor_service")
         target = plan(fields.target, "target")
-        outcome = EnumFieldPlan(fields.outcome, { index($0, "fields.outcome") }) {
-            EventOutcome(rawValue: $0.lowercased())
-        }
+        outcome = EnumFieldPlan(
+            fields.outcome, { index($0, "fields.outcome") }, parse: { EventOutcome(rawValue: $0.lowercased()) })
         sourceIP = plan(fields.sourceIP, "source_ip")
         sourcePort = plan(fields.sourcePort, "source_port")
         destinationIP = plan(fields.destinationIP, "destination_ip")
@@ -121,9 +120,8 @@ public struct TableMapper: EventMapper {
         userAgent = plan(fields.userAgent, "user_agent")
         message = plan(fields.message, "message")
         confidence = plan(fields.confidence, "confidence")
-        verdict = EnumFieldPlan(fields.verdict, { index($0, "fields.verdict") }) {
-            EventVerdict(rawValue: $0.lowercased())
-        }
+        verdict = EnumFieldPlan(
+            fields.verdict, { index($0, "fields.verdict") }, parse: { EventVerdict(rawValue: $0.lowercased()) })
         severity = SeverityPlan(options.severity ?? .standard(for: options.category)) { index($0, "severity") }
         if let column = options.tenantColumn {
             tenant = .column(index(column, "tenant_column"))
