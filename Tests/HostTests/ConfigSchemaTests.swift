@@ -66,6 +66,7 @@ import Yams
     /// and every pipeline key it declares the loader takes (an undeclared one it refuses).
     @Test func theLayoutMatchesWhatTheLoaderReads() throws {
         #expect(ConfigSchemaLayout.topLevel.map(\.name).sorted() == PipelineConfigFile.topLevelKeys.sorted())
+        #expect(ConfigSchemaLayout.sourceEntry.map(\.name).sorted() == PipelineConfigFile.sourceEntryKeys.sorted())
         for key in ConfigSchemaLayout.pipeline.map(\.name) + ["no_such_key"]
         where !["name", "formatter", "sink"].contains(key) {
             let yaml = """

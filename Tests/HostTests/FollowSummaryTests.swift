@@ -13,7 +13,7 @@ import Testing
         let summary = FollowSummary(
             metrics: metrics, logger: LoggingOptions.standardErrorLogger(), every: 3_600, now: start)
         defer { summary.stop() }
-        metrics.sourceEnd(120)
+        metrics.sourceEnd(120, pipelines: 0..<2)
         metrics.delivered(100, seconds: 0.1, pipeline: 0)
         metrics.delivered(100, seconds: 0.1, pipeline: 1)
         metrics.checkpointed(100, lastEventUnix: nil, pipeline: 0)

@@ -25,12 +25,18 @@ import Testing
         }.compactMap { Int($0) }
     }
 
-    /// The state file's bytes and time, and which files sit beside it.
+    /// The state file's bytes and time (and its WAL's), and which files sit beside it. SQLite's
+    /// shared-memory index (`-shm`), when a run left one, is counted only as present: a reader
+    /// maps it, and it holds no data.
     func stateFiles() throws -> [String: String] {
         var seen: [String: String] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: cli.directory.path)
         where name.hasPrefix("state.sqlite") {
             let path = cli.path(name)
+            if name.hasSuffix("-shm") {
+                seen[name] = "present"
+                continue
+            }
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             seen[name] = "\(bytes.hashValue) \(attributes[.modificationDate].map { "\($0)" } ?? "")"

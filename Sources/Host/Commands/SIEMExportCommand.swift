@@ -13,7 +13,7 @@ public struct SIEMExportCommand: AsyncParsableCommand {
         version: SIEMExportVersion.current,
         subcommands: [
             RunCommand.self, ExportCommand.self, ValidateCommand.self, TapCommand.self, PluginsCommand.self,
-            ConfigSchemaCommand.self, DemoRegistryCommand.self, GoldenCommand.self,
+            ConfigSchemaCommand.self, DemoRegistryCommand.self, DemoDataCommand.self, GoldenCommand.self,
         ])
 
     public init() {}

@@ -42,13 +42,20 @@ struct TapCommand: AsyncParsableCommand {
                     "\(config) has no pipeline '\(pipeline)'"
                         + Suggestion.hint(for: pipeline, in: file.pipelines.map(\.name)))
             }
-            // Only this pipeline matters: another's secret may be unset on the machine previewing.
+            // Only this pipeline and its source matter: another's secret may be unset on the
+            // machine previewing, another source's database absent.
+            let source = file.sources.first { $0.name == chosen.source } ?? file.sources[0]
             let prefix = String(chosen.formatter.path.prefix { $0 != "." })
-            file.diagnostics.removeAll { $0.path.hasPrefix("pipelines[") && !$0.path.hasPrefix(prefix) }
+            file.diagnostics.removeAll {
+                ($0.path.hasPrefix("pipelines[") && !$0.path.hasPrefix(prefix))
+                    || ($0.path.hasPrefix("sources[") && (source.path.isEmpty || !$0.path.hasPrefix(source.path)))
+            }
             file.pipelines = [chosen]
+            file.sources = [source]
             let registry = BuiltInPlugins.registry
             let assembled = try PipelineAssembler(registry: registry, dryRun: true).assemble(file)
-            var tapped = assembled.pipelines[0]
+            let stream = assembled.streams[0]
+            var tapped = stream.pipelines[0]
             let stdout = try ExportCommand.make(
                 registry.sinks[StdoutSink.id], [:], "sink", PluginContext(baseDirectory: file.baseDirectory))
             let produced = registry.formatter(named: tapped.formatterID)?.description.framings ?? []
@@ -57,21 +64,26 @@ struct TapCommand: AsyncParsableCommand {
             let destination = tapped.sink.destination
             (tapped.sink, tapped.sinkID, tapped.framing) = (stdout, StdoutSink.id, framing)
 
-            let source = assembled.source
-            var after: Int64 = 0
-            if !fromStart, let checkpoint = file.checkpointPath {
-                let statePath = PluginContext(baseDirectory: file.baseDirectory).resolve(path: checkpoint)
-                after = try CheckpointStore.peekLastID(path: statePath, pipeline: pipeline, source: source.identity)
+            var after = SourcePosition.start
+            if !fromStart, let statePath = file.checkpointPath(of: source) {
+                after = try CheckpointStore.peekPosition(
+                    path: statePath, pipeline: pipeline, source: stream.source.identity)
             }
-            let end = try source.highestID() ?? 0
+            guard let end = try stream.source.endPosition(), end > after else {
+                let position = after > .start ? "after checkpoint \(after)" : "from the first row"
+                StandardError.print(
+                    "tap: 0 record(s) of pipeline \(pipeline) (\(tapped.formatterID), \(position)) that would go to \(destination); nothing was sent and no checkpoint moved"
+                )
+                return
+            }
             // What cannot become an event is named on standard error, as `export` does; nothing is written.
             var plan = RunPlan(
-                query: SourceQuery(afterID: after, throughID: end, order: .id), startAfter: [after], limit: limit)
+                query: SourceQuery(after: after, through: end, order: .id), startAfter: [after], limit: limit)
             plan.rowDeadLetter = StderrDeadLetters()
             plan.refusalDeadLetters = [StderrDeadLetters()]
             let summary = try await PipelineRunner(batchSize: min(assembled.batchSize, limit)).run(
-                source: source, mapper: assembled.mapper, pipelines: [tapped], plan: plan)[0]
-            let position = after > 0 ? "after checkpoint id \(after)" : "from the first row"
+                source: stream.source, mapper: stream.mapper, pipelines: [tapped], plan: plan)[0]
+            let position = after > .start ? "after checkpoint \(after)" : "from the first row"
             StandardError.print(
                 "tap: \(summary.delivered) record(s) of pipeline \(pipeline) (\(tapped.formatterID), \(position)) that would go to \(destination); nothing was sent and no checkpoint moved"
             )

@@ -29,8 +29,19 @@ enum ConfigSchemaLayout {
                 ("description", .text("config format version; this build reads version 1")),
                 ("const", .integer(PipelineConfigFile.supportedVersion)),
             ])),
-        Key(name: "source", required: true, schema: .ref("source")),
-        Key(name: "mapper", required: true, schema: .ref("mapper")),
+        Key(name: "source", schema: .ref("source")),
+        Key(name: "mapper", schema: .ref("mapper")),
+        Key(
+            name: "sources",
+            schema: .schema([
+                (
+                    "description",
+                    .text(
+                        "several sources, each with its mapper (and its own checkpoint); instead of source: and mapper:"
+                    )
+                ),
+                ("type", .text("array")), ("minItems", .integer(1)), ("items", .ref("source_entry")),
+            ])),
         Key(
             name: "checkpoint",
             schema: pathMapping("required by `run`: the state file of each pipeline's last delivered id")),
@@ -66,6 +77,48 @@ enum ConfigSchemaLayout {
             schema: .schema([("type", .text("array")), ("minItems", .integer(1)), ("items", .ref("pipeline"))])),
     ]
 
+    /// What the keys above cannot say one by one: one source (`source:` and `mapper:`) or a list
+    /// of them (`sources:`), not both.
+    static let topLevelRules: [(String, JSONValue)] = [
+        (
+            "oneOf",
+            .array([
+                .schema([
+                    ("required", .texts(["source", "mapper"])), ("not", .schema([("required", .texts(["sources"]))])),
+                ]),
+                .schema([
+                    ("required", .texts(["sources"])),
+                    (
+                        "not",
+                        .schema([
+                            (
+                                "anyOf",
+                                .array([
+                                    .schema([("required", .texts(["source"]))]),
+                                    .schema([("required", .texts(["mapper"]))]),
+                                ])
+                            )
+                        ])
+                    ),
+                ]),
+            ])
+        )
+    ]
+
+    /// One entry of `sources:`.
+    static let sourceEntry: [Key] = [
+        Key(
+            name: "name", required: true,
+            schema: .schema([
+                ("description", .text("letters, digits, _ - . ; unique; what a pipeline's `source:` names")),
+                ("type", .text("string")), ("pattern", .text("^[A-Za-z0-9_.-]+$")),
+            ])),
+        Key(name: "source", required: true, schema: .ref("source")),
+        Key(name: "mapper", required: true, schema: .ref("mapper")),
+        Key(name: "checkpoint", schema: pathMapping("this source's own state file (default: the config's)")),
+        Key(name: "dead_letter", schema: pathMapping("this source's rows that cannot become events")),
+    ]
+
     /// A pipeline's keys; `formatter` and `sink` are checked by `ConfigSchema.pipeline` (their
     /// schema depends on `preset:`).
     static let pipeline: [Key] = [
@@ -75,6 +128,12 @@ enum ConfigSchemaLayout {
                 ("description", .text("letters, digits, _ - . ; unique; keys the checkpoint")),
                 ("type", .text("string")),
                 ("pattern", .text("^[A-Za-z0-9_.-]+$")),
+            ])),
+        Key(
+            name: "source",
+            schema: .schema([
+                ("description", .text("the `sources:` entry it reads (may be left out with one source)")),
+                ("type", .text("string")),
             ])),
         Key(
             name: "preset",

@@ -36,7 +36,7 @@ final class FollowSummary: @unchecked Sendable {
         let delivered = snapshot.pipelines.reduce(0) { $0 + $1.delivered }
         let deadLettered = snapshot.pipelines.reduce(0) { $0 + $1.deadLettered }
         let retries = snapshot.pipelines.reduce(0) { $0 + $1.retries }
-        let behind = snapshot.pipelines.map { max(0, snapshot.highestSourceID - ($0.checkpoint ?? 0)) }.max() ?? 0
+        let behind = snapshot.pipelines.map { max(0, $0.sourceEnd - ($0.checkpoint ?? 0)) }.max() ?? 0
         let previous = lock.withLock {
             let previous = last
             last = (now, delivered, deadLettered, retries)

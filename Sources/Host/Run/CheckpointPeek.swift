@@ -7,8 +7,8 @@ extension CheckpointStore {
     /// the pipeline's row does not exist. The file is opened read-only; without a `-wal` beside
     /// it (no run active, none crashed) as `immutable`, so SQLite creates no `-wal` or `-shm`
     /// either (sqlite.org/uri.html#uriimmutable) — with one, the existing files are read as is.
-    static func peekLastID(path: String, pipeline: String, source: String) throws -> Int64 {
-        guard FileManager.default.fileExists(atPath: path) else { return 0 }
+    static func peekPosition(path: String, pipeline: String, source: String) throws -> SourcePosition {
+        guard FileManager.default.fileExists(atPath: path) else { return .start }
         var handle: OpaquePointer?
         defer { sqlite3_close_v2(handle) }
         let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
@@ -24,12 +24,16 @@ extension CheckpointStore {
         sqlite3_busy_timeout(handle, 5_000)
         var statement: OpaquePointer?
         defer { sqlite3_finalize(statement) }
-        let sql = "SELECT source, last_id FROM checkpoints WHERE pipeline = ?1"
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else {
+        // State files from before positions had an epoch lack the column: theirs is 0.
+        for epoch in ["epoch", "0"] {
+            let sql = "SELECT source, last_id, \(epoch) FROM checkpoints WHERE pipeline = ?1"
+            if sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK { break }
+            let message = String(cString: sqlite3_errmsg(handle))
             // A state file from before any run has no table yet.
-            if String(cString: sqlite3_errmsg(handle)).contains("no such table") { return 0 }
-            throw failure("cannot read state file")
+            if message.contains("no such table") { return .start }
+            guard message.contains("no such column") else { throw failure("cannot read state file") }
         }
+        guard statement != nil else { throw failure("cannot read state file") }
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         sqlite3_bind_text(statement, 1, pipeline, -1, transient)
         switch sqlite3_step(statement) {
@@ -40,9 +44,9 @@ extension CheckpointStore {
                     path: path,
                     message: "pipeline '\(pipeline)' was checkpointed for source '\(recorded)', not '\(source)'")
             }
-            return sqlite3_column_int64(statement, 1)
+            return SourcePosition(epoch: sqlite3_column_int64(statement, 2), id: sqlite3_column_int64(statement, 1))
         case SQLITE_DONE:
-            return 0
+            return .start
         default:
             throw failure("cannot read state file")
         }

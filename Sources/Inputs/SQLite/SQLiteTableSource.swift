@@ -148,13 +148,14 @@ public final class SQLiteTableSource: EventSource {
         }
     }
 
-    public func highestID() throws -> Int64? {
+    public func endPosition() throws -> SourcePosition? {
         let sql = "SELECT max(\(Self.quoted(cursorColumn))) FROM \(relation)"
         let statement = try connection.prepare(sql)
         defer { sqlite3_finalize(statement) }
         let status = sqlite3_step(statement)
         guard status == SQLITE_ROW else { throw connection.error(status, doing: sql) }
-        return sqlite3_column_type(statement, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, 0)
+        return sqlite3_column_type(statement, 0) == SQLITE_NULL
+            ? nil : SourcePosition(id: sqlite3_column_int64(statement, 0))
     }
 
     /// The same filter `open` reads with; a range of the cursor (the table's rowid or an index)
@@ -165,8 +166,8 @@ public final class SQLiteTableSource: EventSource {
         if query.sinceUnix != nil, let timeColumn { sql += " AND \(Self.quoted(timeColumn)) >= ?3" }
         let statement = try connection.prepare(sql)
         defer { sqlite3_finalize(statement) }
-        sqlite3_bind_int64(statement, 1, query.afterID)
-        sqlite3_bind_int64(statement, 2, query.throughID ?? .max)
+        sqlite3_bind_int64(statement, 1, query.after.id)
+        sqlite3_bind_int64(statement, 2, query.through?.id ?? .max)
         if let since = query.sinceUnix { sqlite3_bind_int64(statement, 3, since) }
         let status = sqlite3_step(statement)
         guard status == SQLITE_ROW else { throw connection.error(status, doing: sql) }
