@@ -53,6 +53,8 @@ import Testing
             (["golden", "diff"], [0, 1, 64, 66], [65]),
             (["tap"], [0, 64, 66, 74, 78], [65, 69]),
             (["demo-registry"], [0, 64, 73], [65]),
+            (["demo-data"], [0, 64, 73], [65]),
+            (["config-schema"], [0], [64]),
             (["validate"], [0, 64, 66, 73, 74, 78], [65]),
         ]
         for (command, present, absent) in expected {

@@ -8,8 +8,8 @@ struct DemoDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
         abstract:
-            "Add a deterministic sample table to a SQLite file: an audit log (audit_log), threat findings (threat_findings) or a policy-decision outbox (policy_decisions)."
-    )
+            "Add a deterministic sample table to a SQLite file: an audit log (audit_log), threat findings (threat_findings) or a policy-decision outbox (policy_decisions).",
+        discussion: ExitCodes.help([ExitCodes.done, ExitCodes.usage, ExitCodes.cannotCreate]))
 
     @Argument(help: "Which table: audit, threat or decisions.")
     var kind: String
@@ -17,7 +17,7 @@ struct DemoDataCommand: AsyncParsableCommand {
     @Argument(help: "The SQLite file to add it to (created, with its directory, if missing).")
     var path: String
 
-    @Option(name: .long, help: "How many rows to write.")
+    @Option(name: .long, parsing: .unconditional, help: "How many rows to write.")
     var rows: Int = 2_000
 
     @Option(name: .long, help: "Seed of the generator; the same seed gives the same rows.")
