@@ -59,9 +59,15 @@ extension ECSFormatter {
         }
         // Raw address always in `.address`, duplicated to `.ip` only when it is one: `ip` fields
         // make Elasticsearch refuse a document holding anything else (as for the beacon).
-        Self.writeEndpoint("source", address: event.sourceIP, port: event.sourcePort, into: &out)
-        Self.writeEndpoint("destination", address: event.destinationIP, port: event.destinationPort, into: &out)
-        Self.writeRelated(event, into: &out)
+        // Each address parsed once: it decides `.ip` and `related.ip`.
+        let sourceIsIP = event.sourceIP.map(IPAddressSyntax.isIPAddress) ?? false
+        let destinationIsIP = event.destinationIP.map(IPAddressSyntax.isIPAddress) ?? false
+        Self.writeEndpoint(
+            "source", address: event.sourceIP, isIP: sourceIsIP, port: event.sourcePort, into: &out)
+        Self.writeEndpoint(
+            "destination", address: event.destinationIP, isIP: destinationIsIP, port: event.destinationPort,
+            into: &out)
+        Self.writeRelated(event, sourceIsIP: sourceIsIP, destinationIsIP: destinationIsIP, into: &out)
         if let userAgent = event.userAgent, !userAgent.isEmpty {
             out.key("user_agent")
             out.beginObject()
@@ -154,14 +160,16 @@ extension ECSFormatter {
         out.endArray()
     }
 
-    static func writeEndpoint(_ name: StaticString, address: UTF8Text?, port: Int32?, into out: inout RecordWriter) {
+    static func writeEndpoint(
+        _ name: StaticString, address: UTF8Text?, isIP: Bool, port: Int32?, into out: inout RecordWriter
+    ) {
         let address = address.flatMap { $0.isEmpty ? nil : $0 }
         guard address != nil || port != nil else { return }
         out.key(name)
         out.beginObject()
         if let address {
             out.field("address", address)
-            if IPAddressSyntax.isIPAddress(address) { out.field("ip", address) }
+            if isIP { out.field("ip", address) }
         }
         if let port {
             out.key("port")
@@ -172,9 +180,11 @@ extension ECSFormatter {
 
     /// `related.ip` (the addresses that are IPs, once each) and `related.user`, for pivoting
     /// across documents ("all the IPs seen on your event", ecs_flat.yml).
-    static func writeRelated(_ event: borrowing Event, into out: inout RecordWriter) {
-        let sourceIP = event.sourceIP.flatMap { IPAddressSyntax.isIPAddress($0) ? $0 : nil }
-        var destinationIP = event.destinationIP.flatMap { IPAddressSyntax.isIPAddress($0) ? $0 : nil }
+    static func writeRelated(
+        _ event: borrowing Event, sourceIsIP: Bool, destinationIsIP: Bool, into out: inout RecordWriter
+    ) {
+        let sourceIP = sourceIsIP ? event.sourceIP : nil
+        var destinationIP = destinationIsIP ? event.destinationIP : nil
         if destinationIP == sourceIP { destinationIP = nil }
         let user = event.actorUser.flatMap { $0.isEmpty ? nil : $0 }
         guard sourceIP != nil || destinationIP != nil || user != nil else { return }
