@@ -15,7 +15,9 @@ import Testing
             name: "otlp", formatter: formatter, formatterID: "otlp", framing: .otlpLogs, sink: InMemorySink(),
             sinkID: "memory")
         var writer = RecordWriter()
-        let batch = try BatchEncoder.encode(events, after: .min, with: pipeline, writer: &writer)
+        let (batch, _) = try BatchEncoder.encode(
+            events, positions: events.map { SourcePosition(id: $0.eventID) }, after: nil, with: pipeline,
+            writer: &writer)
         let requests = try OpenTelemetryParser.parse(batch.lineOutput)
         #expect(requests.count == 1)
         return requests.first ?? []
