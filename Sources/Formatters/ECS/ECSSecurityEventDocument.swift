@@ -3,9 +3,9 @@ import SIEMCore
 /// The ECS document of an audit, threat or decision event (the beacon's is `ECSFormatter.encode`).
 ///
 /// Every field below is defined with this name and type in ECS 8.11 through 9.4
-/// (elastic/ecs `generated/ecs/ecs_flat.yml`; ECSFieldDefinitionTests checks each emitted field
-/// against the vendored definitions). Categorization follows "Using the categorization fields"
-/// (elastic.co/guide/en/ecs/current/ecs-using-the-categorization-fields.html): each
+/// (elastic/ecs `generated/ecs/ecs_flat.yml`; ECSSecurityEventTests checks each emitted field
+/// against the vendored definitions). Categorization follows "ECS Categorization Fields"
+/// (elastic.co/guide/en/ecs/8.11/ecs-category-field-values-reference.html): each
 /// `event.category` is written only with `event.type` values ECS lists as expected for it.
 /// Canonical fields without an ECS home (service actor, target, confidence, verdict, the category)
 /// go under the custom `oversight` namespace and, as keywords, under `labels`, like the beacon's.
@@ -24,8 +24,9 @@ extension ECSFormatter {
         out.key("event")
         out.beginObject()
         // `alert`: "an alert or notable event, triggered by a detection rule executing externally
-        // to the Elastic Stack" (ecs_flat.yml, event.kind) — a threat signal or a gateway's policy
-        // decision; an audit record is an `event`.
+        // to the Elastic Stack … often populated for events coming from firewalls, intrusion
+        // detection systems" (elastic.co/guide/en/ecs/8.11/ecs-allowed-values-event-kind.html) — a
+        // threat signal or a gateway's policy decision; an audit record is an `event`.
         out.field("kind", constant: event.category == .audit ? "event" : "alert")
         Self.writeCategorization(actionClass, verdict: event.verdict, into: &out)
         out.field("dataset", constant: Self.dataset(event.category))
