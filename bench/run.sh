@@ -202,6 +202,7 @@ for rows in $SIZES; do
     fi
     lines=""
     floor_walls=""
+    floor_cpus=""
     summary_formatters=""
     summary_formatters_old=""
     summary_formatters_ratio=""
@@ -210,6 +211,7 @@ for rows in $SIZES; do
         old_has "$f" && specs+=("?old=$(export_command "$old" "$f" "$work/out.jsonl")")
         rounds "${specs[@]}"
         floor_walls+="${WALLS[floor]}"
+        floor_cpus+="${CPUS[floor]}"
         [ "$rows" = "$largest" ] && rss_new_all+="${RSS[new]} "
         w=$(wall new)
         x=$(ratio WALLS new floor)
@@ -238,8 +240,9 @@ for rows in $SIZES; do
     floor_range=$(printf '%s' "$floor_walls" | tr ' ' '\n' | sed '/^$/d' | sort -g | sed -n '1p;$p' | tr '\n' ' ' | awk '{printf "%.2f–%.2f", $1, $2}')
     echo "$header"
     echo "$rule"
-    awk -v w="$floor" -v r="$rows" -v b="$floor_bytes" -v o="$([ -n "$old" ] && echo 1)" \
-        'BEGIN{printf "| sqlite3 -json (floor) | %.2f | – | %.0f | %.0f | %.0f | – | 1.00 |%s\n", w, r/w, b/1e6, b/1e6/w, o ? " – | – | 1.00 | – | – |" : ""}'
+    floor_cpu=$(printf '%s' "$floor_cpus" | tr ' ' '\n' | sed '/^$/d' | median)
+    awk -v w="$floor" -v c="$floor_cpu" -v r="$rows" -v b="$floor_bytes" -v o="$([ -n "$old" ] && echo 1)" \
+        'BEGIN{printf "| sqlite3 -json (floor) | %.2f | %.2f | %.0f | %.0f | %.0f | – | 1.00 |%s\n", w, c, r/w, b/1e6, b/1e6/w, o ? " – | – | 1.00 | – | – |" : ""}'
     printf '%s' "$lines"
     echo
     echo "The floor's $(printf '%s' "$floor_walls" | wc -w) runs took $floor_range s (the machine's drift while this table was measured)."
