@@ -4,10 +4,16 @@ import SIEMCore
 /// and of every SIEM's syslog/CEF connector (Sentinel's AMA CEF connector among them).
 ///
 /// `CEF:0|Device Vendor|Device Product|Device Version|Signature ID|Name|Severity|Extension`
-/// (OpenText "Implementing ArcSight CEF", revision 25). Header fields escape `\` and `|`;
-/// extension values escape `\`, `=` and line breaks (`\n`, `\r`). Standard extension keys are
-/// used where one fits; the beacon's own fields travel in labelled custom strings (`csN`,
-/// `csNLabel`) and a custom number (`cn1`). Mapping in docs/SIEM.md.
+/// (OpenText "Implementing ArcSight CEF", revision 25; "CEF Implementation Standard" v27).
+/// Header fields escape `\` and `|`; extension values escape `\`, `=` and line breaks (`\n`,
+/// `\r`). Standard extension keys are used where one fits; the beacon's own fields travel in
+/// labelled custom strings (`csN`, `csNLabel`) and a custom number (`cn1`); audit, threat and
+/// decision events in `CEFSecurityEvent.swift`. Mapping in docs/SIEM.md.
+///
+/// Schema `oversight-cef-2` follows the extension dictionary's types: `src` and `dst` hold IPv4
+/// addresses only, an IPv6 address goes to `c6a2`/`c6a3`, and every string is kept within its
+/// key's length. A config pinning `oversight-cef-1` gets the first version's lines, byte for
+/// byte (an IPv6 source in `src`), for beacon events only.
 public struct CEFFormatter: EventFormatter {
     public static let id = "cef"
     public static let summary =
@@ -27,11 +33,12 @@ public struct CEFFormatter: EventFormatter {
         static let severityWords = ["Unknown", "Low", "Medium", "High", "Very-High"]
 
         public static let specs: [OptionSpec<Options>] = [
-            .init("device_vendor", \.deviceVendor, help: "CEF header Device Vendor", check: OptionRules.nonEmpty),
-            .init("device_product", \.deviceProduct, help: "CEF header Device Product", check: OptionRules.nonEmpty),
-            .init("device_version", \.deviceVersion, help: "CEF header Device Version", check: OptionRules.nonEmpty),
+            .init("device_vendor", \.deviceVendor, help: "CEF header Device Vendor", check: headerField(63)),
+            .init("device_product", \.deviceProduct, help: "CEF header Device Product", check: headerField(63)),
+            .init("device_version", \.deviceVersion, help: "CEF header Device Version", check: headerField(31)),
             .init(
-                "severity", \.severity, help: "CEF Severity: 0–10, or Unknown, Low, Medium, High, Very-High",
+                "severity", \.severity,
+                help: "CEF Severity of beacon events: 0–10, or Unknown, Low, Medium, High, Very-High",
                 check: { severity in
                     guard severityWords.contains(severity) || (Int(severity).map { (0...10).contains($0) } ?? false)
                     else { return "'\(severity)' is not 0–10 or one of \(severityWords.joined(separator: ", "))" }
@@ -40,6 +47,15 @@ public struct CEFFormatter: EventFormatter {
         ]
 
         public init() {}
+
+        /// A header field: not empty, and within the standard's length (Device Vendor and Device
+        /// Product 63, Device Version 31), counted in bytes of UTF-8.
+        static func headerField(_ limit: Int) -> @Sendable (String) -> String? {
+            { value in
+                if value.isEmpty { return "must not be empty" }
+                return value.utf8.count > limit ? "must be at most \(limit) bytes (a CEF header field)" : nil
+            }
+        }
     }
 
     /// The two line layouts: `oversight-cef-2` (current) writes an IPv6 address to the IPv6

@@ -15,7 +15,7 @@ import SIEMCore
 public struct OCSFFormatter: EventFormatter {
     public static let id = "ocsf"
     public static let summary =
-        "OCSF 1.8.0 Network Activity (4001) or Detection Finding (2004), for Security Lake and OCSF pipelines"
+        "OCSF 1.8.0 events (Network Activity, API Activity, Authentication, Detection Finding), for Security Lake and OCSF pipelines"
     /// The schema's name as written into every event (`unmapped.schema`).
     static let schemaName: StaticString = "oversight-ocsf-1"
     public static let schema = SchemaVersion(schemaName.description)
@@ -34,7 +34,8 @@ public struct OCSFFormatter: EventFormatter {
 
         public static let specs: [OptionSpec<Options>] = [
             .init(
-                "class", \.class, help: "OCSF class: network_activity (4001) or detection_finding (2004)",
+                "class", \.class,
+                help: "OCSF class of beacon events: network_activity (4001) or detection_finding (2004)",
                 check: { value in
                     guard OCSFEventClass(rawValue: value) == nil else { return nil }
                     return "'\(value)' is not one of "
@@ -43,7 +44,7 @@ public struct OCSFFormatter: EventFormatter {
                 }),
             .init(
                 "severity", \.severity,
-                help: "severity_id of every event: informational, low, medium, high or critical",
+                help: "severity_id of every beacon event: informational, low, medium, high or critical",
                 check: { value in
                     guard OCSFSeverity(rawValue: value) == nil else { return nil }
                     return "'\(value)' is not one of " + OCSFSeverity.allCases.map(\.rawValue).joined(separator: ", ")

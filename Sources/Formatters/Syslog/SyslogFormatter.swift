@@ -32,7 +32,9 @@ public struct SyslogFormatter: EventFormatter {
                 "facility", \.facility, help: "0–23 or a name (kern, user, …, authpriv, …, audit, …, local0–local7)",
                 check: { SyslogCodes.facility($0) == nil ? "'\($0)' is not 0–23 or a facility name" : nil }),
             .init(
-                "severity", \.severity, help: "0–7 or a name (emerg, alert, crit, err, warning, notice, info, debug)",
+                "severity", \.severity,
+                help:
+                    "PRI severity of beacon events and of events of unknown severity: 0–7 or a name (emerg, …, notice, info, debug)",
                 check: { SyslogCodes.severity($0) == nil ? "'\($0)' is not 0–7 or a severity name" : nil }),
             .init(
                 "hostname", \.hostname, help: "HOSTNAME field (the registry host's FQDN); unset: the NILVALUE -",
