@@ -39,7 +39,8 @@ import Testing
     @Test(arguments: [
         (EventCategory.audit, "auth.login", true, 3002, 1), (.audit, "auth.logout", true, 3002, 2),
         (.audit, "auth.login", false, 6003, 99), (.audit, "config.create", true, 6003, 1),
-        (.audit, "data.read", false, 6003, 2), (.audit, "Config.Update", true, 6003, 3),
+        (.audit, "data.read", false, 6003, 2), (.audit, "config.update", true, 6003, 3),
+        (.audit, "Auth.Login", true, 6003, 99),
         (.audit, "user.delete", true, 6003, 4), (.audit, "config.reload", true, 6003, 99),
         (.threat, "ioc.match", false, 2004, 1), (.threat, "tls.weak_cipher", false, 2004, 1),
         (.decision, "tool.call", true, 2004, 1),

@@ -13,7 +13,8 @@ import SIEMCore
 /// | threat | anything else | other threat |
 /// | decision | any | decision |
 ///
-/// Names are compared ignoring ASCII case. The verb is the action's second dotted segment.
+/// Actions are matched as the contract spells them (lowercase). The verb is the action's second
+/// dotted segment; OCSF takes it for every audit action (`user.delete` is a Delete).
 enum SecurityEventKind: Equatable, Sendable {
     case login, logout, config, data, otherAudit
     case iocMatch, posture, otherThreat
@@ -43,10 +44,10 @@ enum SecurityEventKind: Equatable, Sendable {
         }
     }
 
-    /// The first two dotted segments of an action, lowercased.
+    /// The first two dotted segments of an action.
     static func segments(_ action: UTF8Text?) -> (String, String) {
         guard let action else { return ("", "") }
-        let parts = action.string.lowercased().split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        let parts = action.string.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
         return (parts.first.map(String.init) ?? "", parts.count > 1 ? String(parts[1]) : "")
     }
 }
