@@ -11,6 +11,7 @@ public enum BuiltInPlugins {
         registry.register(source: OversightRegistrySource.self)
         registry.register(source: SQLiteTableSource.self)
         registry.register(mapper: OversightBeaconMapper.self)
+        registry.register(mapper: TableMapper.self)
         registry.register(formatter: SplunkHECFormatter.self)
         registry.register(formatter: ECSFormatter.self)
         registry.register(formatter: SentinelFormatter.self)
