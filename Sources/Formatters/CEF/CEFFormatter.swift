@@ -24,6 +24,11 @@ public struct CEFFormatter: EventFormatter {
     public static let framings = [FramingKind.lines]
     public static let categories = EventCategory.allCases
 
+    /// `oversight-cef-1` predates the other categories: beacon events only.
+    public static func categories(writing schema: SchemaVersion) -> [EventCategory] {
+        schema.name == "oversight-cef-1" ? [.beacon] : categories
+    }
+
     public struct Options: PluginOptions {
         public var deviceVendor = "Oversight"
         public var deviceProduct = "Beacon Registry"

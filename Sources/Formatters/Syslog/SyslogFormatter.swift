@@ -49,7 +49,7 @@ public struct SyslogFormatter: EventFormatter {
                 }
             ),
             .init(
-                "sd_id", \.sdID, help: "structured-data ID, name@<your private enterprise number>",
+                "sd_id", \.sdID, help: "structured-data ID of beacon events, name@<your private enterprise number>",
                 check: { sdID in
                     SyslogCodes.isEnterpriseSDID(sdID)
                         ? nil : "'\(sdID)' is not name@<private enterprise number>, e.g. beacon@32473"
