@@ -96,7 +96,6 @@ struct CEFExtensions {
 /// Standard", Chapter 2 "ArcSight Extension Dictionary"), in bytes of UTF-8.
 enum CEFLength {
     static let deviceAction = 63  // act
-    static let eventOutcome = 63  // outcome
     static let string1023 = 1023  // msg, suser, duser, fileId, requestClientApplication, dhost, reason, …
     static let customString = 4000  // cs1–cs6
     static let signatureID = 1023  // header Device Event Class ID

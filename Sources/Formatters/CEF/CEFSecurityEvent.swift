@@ -31,13 +31,13 @@ extension CEFFormatter {
         var x = CEFExtensions()
         x.add("rt", decimal: event.occurredUnix &* 1_000 &+ Int64(event.occurredNanos / 1_000_000), &out)
         x.add("externalId", decimal: event.eventID, &out)
-        x.add("cat", event.category.rawValue, limit: CEFLength.string1023, &out)
+        x.add("cat", event.category.constantName, &out)
         if let verdict = event.verdict {
             x.add("act", verdict.upper, &out)
         } else {
             x.add("act", event.action, limit: CEFLength.deviceAction, &out)
         }
-        x.add("outcome", event.outcome.rawValue, limit: CEFLength.eventOutcome, &out)
+        x.add("outcome", event.outcome.constantName, &out)
         if let source = event.sourceIP.nonEmptyText { addSource(source, &x, &out) }
         addPort("spt", event.sourcePort, &x, &out)
         if let destination = event.destinationIP.nonEmptyText {

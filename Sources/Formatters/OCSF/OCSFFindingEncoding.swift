@@ -8,7 +8,7 @@ extension OCSFFormatter {
     /// security control's action and disposition, its rule as analytic and policy; an IOC match's
     /// indicator as `osint`; who and where as the finding's evidence; the target as a resource.
     func writeDetectionFinding(
-        _ event: borrowing Event, kind: SecurityEventKind, attributes: WellKnownAttributes,
+        _ event: borrowing Event, kind: ActionClass, attributes: WellKnownAttributes,
         observables: inout OCSFObservables, unmapped: inout OCSFUnmappedExtras, into out: inout RecordWriter
     ) {
         out.key("finding_info")
@@ -164,9 +164,9 @@ extension OCSFFormatter {
     }
 
     /// `finding_info.types` (free text) for the kinds that have a name.
-    static func findingType(_ kind: SecurityEventKind) -> StaticString? {
+    static func findingType(_ kind: ActionClass) -> StaticString? {
         switch kind {
-        case .iocMatch: return "IOC Match"
+        case .indicatorMatch: return "IOC Match"
         case .posture: return "TLS Posture"
         case .decision: return "Policy Decision"
         default: return nil

@@ -3,8 +3,11 @@ import SIEMCore
 /// The OCSF 1.8.0 class, activity and status an audit, threat or decision event is written as,
 /// with the ids and captions the schema pairs with them (schema.ocsf.io/1.8.0).
 ///
+/// The kind is the classification contract's (`ActionClass`, shared with the other targets).
+///
 /// - audit: API Activity (6003, category 6 "Application Activity"), its activity from the
-///   action's verb (Create 1, Read 2, Update 3, Delete 4, else 99 "Other"); a login or logout
+///   action's verb, the second dotted segment of any audit action (Create 1, Read 2, Update 3,
+///   Delete 4, else 99 "Other": `user.delete` is a Delete too); a login or logout
 ///   with a user or service to name is Authentication (3002, category 3 "Identity & Access
 ///   Management", Logon 1 / Logoff 2), which requires `user`, so one without falls back to 6003.
 /// - threat and decision: Detection Finding (2004, category 2 "Findings", activity 1 "Create",
@@ -13,18 +16,27 @@ import SIEMCore
 /// `type_uid` is `class_uid × 100 + activity_id` and `type_name` "<class>: <activity>", as
 /// the schema's enums say; scripts/validate-ocsf.py checks both for every golden event.
 enum OCSFSecurityClass: Equatable, Sendable {
-    case apiActivity(ActionVerb)
+    case apiActivity(CRUDVerb)
     case authentication(logoff: Bool)
     case detectionFinding
 
-    init(kind: SecurityEventKind, event: borrowing Event) {
-        let hasActor =
-            (event.actorUser.map { !$0.isEmpty } ?? false) || (event.actorService.map { !$0.isEmpty } ?? false)
+    init(kind: ActionClass, event: borrowing Event) {
+        let hasActor = event.actorUser.nonEmptyText != nil || event.actorService.nonEmptyText != nil
         switch kind {
         case .login where hasActor: self = .authentication(logoff: false)
         case .logout where hasActor: self = .authentication(logoff: true)
-        case .login, .logout, .config, .data, .otherAudit: self = .apiActivity(ActionVerb(action: event.action))
-        case .iocMatch, .posture, .otherThreat, .decision: self = .detectionFinding
+        case .configuration(let verb), .dataAccess(let verb): self = .apiActivity(verb)
+        case .login, .logout, .otherAudit, .beacon: self = .apiActivity(Self.verb(of: event.action))
+        case .indicatorMatch, .posture, .otherThreat, .decision: self = .detectionFinding
+        }
+    }
+
+    /// The second dotted segment of an action as a verb (`user.delete` → delete).
+    static func verb(of action: UTF8Text?) -> CRUDVerb {
+        guard let action else { return .other }
+        return action.withUTF8 { bytes in
+            guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return .other }
+            return CRUDVerb(bytes[(dot + 1)...].prefix { $0 != UInt8(ascii: ".") })
         }
     }
 

@@ -12,8 +12,7 @@ extension OCSFFormatter {
     func encodeSecurityEvent(_ event: borrowing Event, into out: inout RecordWriter) {
         let attributes =
             event.category == .audit ? WellKnownAttributes() : WellKnownAttributes(event.attributes)
-        let kind = SecurityEventKind(
-            category: event.category, action: event.action, hasIndicator: attributes.indicatorValue != nil)
+        let kind = ActionClass(of: event)
         let eventClass = OCSFSecurityClass(kind: kind, event: event)
         var profiles: [StaticString] = []
         // OCSF osint profile: the indicator an IOC match matched; security_control profile: "if
@@ -46,8 +45,8 @@ extension OCSFFormatter {
         out.key("unmapped")
         out.beginObject()
         out.field("schema", constant: Self.schemaName)
-        out.field("category", event.category.rawValue)
-        if eventClass == .detectionFinding { out.field("outcome", event.outcome.rawValue) }
+        out.field("category", constant: event.category.constantName)
+        if eventClass == .detectionFinding { out.field("outcome", constant: event.outcome.constantName) }
         if let verdict = event.verdict { out.field("verdict", constant: verdict.upper) }
         unmapped.write(into: &out)
         out.field("attributes", event.attributes)
