@@ -11,9 +11,10 @@ import SIEMCore
 ///     expect: {ts: "2024-12-24T00:26:40Z", what: beacon-dns-callback, id: "7", who: {from: "2001:db8::1"}}
 /// ```
 ///
-/// `expect` is compared as JSON values, key by key (key order is the golden file's concern); an
-/// input field left out is absent from the event (`event_id` defaults to 1, `kind` to `dns`,
-/// `occurred` to 0, `registry_id` to `sample-registry`).
+/// `expect` is compared as JSON values, key by key (key order is the golden file's concern). The
+/// event is a beacon event unless `category:` names another (then `action`, `outcome`,
+/// `severity`, … apply and the beacon's fields do not); an input field left out is absent (the id
+/// defaults to 1, the time to 0, the origin to `sample-registry`, a beacon's `kind` to `dns`).
 public struct TemplateTestCase: Sendable, Equatable, Decodable {
     public var name: String
     public var event: Event
@@ -40,61 +41,100 @@ public struct TemplateTestCase: Sendable, Equatable, Decodable {
 
     struct Problem: Error { var message: String }
 
-    /// The event the input fields describe.
+    /// Fields only a beacon event has, and fields only the other categories have.
+    static let beaconOnly: Set<TemplateField.Source> = [
+        .kind, .tokenID, .fileID, .recipientID, .issuerID, .qualifiedTimestamp, .tlogIndex,
+    ]
+    static let othersOnly: Set<TemplateField.Source> = [
+        .action, .outcome, .severity, .actorUser, .actorService, .target, .sourcePort, .destinationIP,
+        .destinationPort, .message, .confidence, .verdict,
+    ]
+
+    /// The event the input fields describe: a beacon event unless `category:` names another.
     static func event(_ fields: [(key: String, value: JSONValue)]) throws -> Event {
-        var text: [TemplateField.Source: UTF8Text] = [:]
-        var (eventID, occurred, tlogIndex): (Int64, Int64, Int64?) = (1, 0, nil)
-        var (kind, registryID): (UTF8Text, String) = ("dns", "sample-registry")
-        var extra: JSONText?
-        let names = TemplateField.Source.allCases.filter { $0 != .action }.map(\.rawValue)
+        var given: [TemplateField.Source: JSONValue] = [:]
+        let names = TemplateField.Source.allCases.filter { $0 != .severityID }.map(\.rawValue)
         for (key, value) in fields {
-            guard let source = TemplateField.Source(rawValue: key), source != .action else {
+            guard let source = TemplateField.Source(rawValue: key), source != .severityID else {
                 throw Problem(
-                    message: key == "action"
-                        ? "`action` is derived from `kind`; set kind instead"
+                    message: key == "severity_id"
+                        ? "`severity_id` follows from `severity`; set severity instead"
                         : "unknown event field '\(key)'" + Suggestion.hint(for: key, in: names))
             }
-            func integer() throws -> Int64 {
-                guard case .number(let digits) = value, let number = Int64(digits) else {
-                    throw Problem(message: "\(key) must be a whole number")
-                }
-                return number
-            }
-            switch source {
-            case .eventID: eventID = try integer()
-            case .tlogIndex: tlogIndex = try integer()
-            case .occurred:
-                if case .string(let stamp) = value, let parsed = RFC3339.parse(stamp) {
-                    occurred = parsed.seconds
-                } else {
-                    guard case .number(let digits) = value, let seconds = Int64(digits) else {
-                        throw Problem(message: "occurred must be Unix seconds or an RFC 3339 time")
-                    }
-                    occurred = seconds
-                }
-            case .extra: extra = JSONText(value)
-            default:
-                let string: String
-                switch value {
-                case .string(let s): string = s
-                case .number(let n): string = n
-                case .bool(let b): string = String(b)
-                default: throw Problem(message: "\(key) must be text")
-                }
-                if source == .kind {
-                    kind = UTF8Text(string)
-                } else if source == .registryID {
-                    registryID = string
-                } else {
-                    text[source] = UTF8Text(string)
-                }
+            given[source] = value
+        }
+        func text(_ source: TemplateField.Source) throws -> UTF8Text? {
+            switch given[source] {
+            case nil, .null?: return nil
+            case .string(let s)?: return UTF8Text(s)
+            case .number(let n)?: return UTF8Text(n)
+            case .bool(let b)?: return UTF8Text(String(b))
+            default: throw Problem(message: "\(source.rawValue) must be text")
             }
         }
+        func integer(_ source: TemplateField.Source) throws -> Int64? {
+            guard let value = given[source] else { return nil }
+            guard case .number(let digits) = value, let number = Int64(digits) else {
+                throw Problem(message: "\(source.rawValue) must be a whole number")
+            }
+            return number
+        }
+        func choice<C: RawRepresentable & CaseIterable>(_ source: TemplateField.Source, _ type: C.Type) throws -> C?
+        where C.RawValue == String {
+            guard let name = try text(source)?.string else { return nil }
+            guard let value = C(rawValue: name.lowercased()) else {
+                throw Problem(
+                    message: "\(source.rawValue) must be one of \(C.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return value
+        }
+        let category = try choice(.category, EventCategory.self) ?? .beacon
+        let wrong = Set(given.keys).intersection(category == .beacon ? othersOnly : beaconOnly)
+        if let field = wrong.map(\.rawValue).sorted().first {
+            throw Problem(
+                message: field == "action" && category == .beacon
+                    ? "`action` is derived from `kind`; set kind instead"
+                    : "category \(category.rawValue) has no `\(field)`")
+        }
+        var (seconds, nanos): (Int64, Int32) = (0, 0)
+        if let stamp = given[.time] ?? given[.occurred] {
+            if case .string(let text) = stamp, let parsed = RFC3339.parse(text) {
+                (seconds, nanos) = parsed
+            } else if case .number(let digits) = stamp, let unix = Int64(digits) {
+                seconds = unix
+            } else {
+                throw Problem(message: "time must be Unix seconds or an RFC 3339 time")
+            }
+        }
+        let id = try integer(.id) ?? integer(.eventID) ?? 1
+        let origin = try (text(.origin) ?? text(.registryID))?.string ?? "sample-registry"
+        let attributes = (given[.attributes] ?? given[.extra]).map(JSONText.init)
+        guard category != .beacon else {
+            return Event(
+                eventID: id, kind: try text(.kind) ?? "dns", occurredUnix: seconds, registryID: origin,
+                tokenID: try text(.tokenID), fileID: try text(.fileID), recipientID: try text(.recipientID),
+                issuerID: try text(.issuerID), sourceIP: try text(.sourceIP), userAgent: try text(.userAgent),
+                qualifiedTimestamp: try text(.qualifiedTimestamp), tlogIndex: try integer(.tlogIndex),
+                extra: attributes, tenant: try text(.tenant))
+        }
+        var severity = EventSeverity.unknown
+        if let name = try text(.severity)?.string {
+            guard let named = EventSeverity(name: name) else {
+                throw Problem(message: "severity must be unknown, informational, low, medium, high or critical")
+            }
+            severity = named
+        }
         return Event(
-            eventID: eventID, kind: kind, occurredUnix: occurred, registryID: registryID, tokenID: text[.tokenID],
-            fileID: text[.fileID], recipientID: text[.recipientID], issuerID: text[.issuerID],
-            sourceIP: text[.sourceIP], userAgent: text[.userAgent], qualifiedTimestamp: text[.qualifiedTimestamp],
-            tlogIndex: tlogIndex, extra: extra)
+            category: category, eventID: id, occurredUnix: seconds, occurredNanos: nanos, origin: origin,
+            action: try text(.action) ?? "test", tenant: try text(.tenant),
+            outcome: try choice(.outcome, EventOutcome.self) ?? .unknown, severity: severity,
+            actorUser: try text(.actorUser), actorService: try text(.actorService), target: try text(.target),
+            sourceIP: try text(.sourceIP), sourcePort: try integer(.sourcePort).map { Int32(truncatingIfNeeded: $0) },
+            destinationIP: try text(.destinationIP),
+            destinationPort: try integer(.destinationPort).map { Int32(truncatingIfNeeded: $0) },
+            userAgent: try text(.userAgent), message: try text(.message),
+            confidence: try integer(.confidence).map { Int16(truncatingIfNeeded: $0) },
+            verdict: try choice(.verdict, EventVerdict.self), attributes: attributes)
     }
 }
 
@@ -121,7 +161,7 @@ extension TemplateTestCase: OptionValue {
                                     (
                                         "enum",
                                         .array(
-                                            TemplateField.Source.allCases.filter { $0 != .action }.map {
+                                            TemplateField.Source.allCases.filter { $0 != .severityID }.map {
                                                 .string($0.rawValue)
                                             })
                                     )
