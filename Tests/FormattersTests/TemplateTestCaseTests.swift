@@ -32,7 +32,8 @@ import Testing
         #expect(test.event.occurredUnix == 1_704_067_200 && test.event.occurredNanos == 500_000_000)
         #expect(test.event.actorUser == "alice" && test.event.confidence == 80 && test.event.destinationPort == 443)
         #expect(test.event.action == "policy.decision" && test.event.attributes?.description == #"{"rule":"r1"}"#)
-        #expect(test.expect == .object([("who", .string("alice")), ("n", .number("1"))]))
+        // (JSONDecoder does not keep key order; YAML's decoder does, and the comparison ignores it.)
+        #expect(test.expect["who"] == .string("alice") && test.expect["n"] == .number("1"))
     }
 
     @Test func aBeaconEventByDefaultWithItsKind() throws {
