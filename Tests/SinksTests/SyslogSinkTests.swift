@@ -149,7 +149,7 @@ import Testing
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         server.arguments = [
             "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.certificateFile, "-key",
-            certificates.keyFile, "-quiet", "-naccept", "2",  // the refused handshake, then ours
+            certificates.keyFile, "-quiet", "-naccept", "3",  // the readiness probe, the refused handshake, ours
         ]
         server.standardOutput = FileHandle(forWritingAtPath: output)
         let stdin = Pipe()  // kept open: s_server ends a session when its standard input ends
@@ -162,7 +162,7 @@ import Testing
                 server.waitUntilExit()
             }
         }
-        usleep(500_000)
+        #expect(LoopbackPort.waitUntilListening(port), "s_server did not start listening")
 
         // Without our CA the certificate is refused: nothing is sent to an unverified receiver.
         do {

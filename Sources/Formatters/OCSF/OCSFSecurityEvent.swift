@@ -7,7 +7,7 @@ import SIEMCore
 ///
 /// The `class` and `severity` options concern beacon events only: these carry their own
 /// category and severity. Placeholders, where the class requires what the event lacks, are named
-/// where they are written; docs/SOURCES-mapping-text.md lists them.
+/// where they are written; docs/SOURCES.md lists them.
 extension OCSFFormatter {
     func encodeSecurityEvent(_ event: borrowing Event, into out: inout RecordWriter) {
         let attributes =
