@@ -12,11 +12,17 @@ import SIEMSinks
 /// infinite REAL as `"Infinity"`/`"-Infinity"`, NULL as null). A refused event's line keeps the
 /// record as it was formatted, with the receiver's reason:
 /// `{"time":"…","pipeline":"splunk","event_id":7,"reason":"HEC code 6: …","record":"{…}"}`.
+/// What the source could not read as a row keeps its bytes as read (cut at
+/// `UnreadableRow.sampleLimit`) and where it was:
+/// `{"time":"…","source_row_id":812,"reason":"not JSON: …","location":"app.log, bytes 790..812","raw":"…","raw_bytes":22}`
+/// (`raw_hex` instead of `raw` when the bytes are not UTF-8, `raw_truncated` when cut).
 protocol DeadLetterDestination: AnyObject, Sendable {
     /// Where it is, for summaries and messages.
     var path: String { get }
     /// Sets aside the rows `rejected` names out of `batch`, durably, before any checkpoint can pass them.
     func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws
+    /// Sets aside what the source read but could not make rows of, durably, likewise.
+    func write(unreadable: [UnreadableRow]) throws
     /// Sets aside the events `refusals` names out of `batch`, refused by `pipeline`'s receiver.
     func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws
 }
@@ -47,6 +53,11 @@ final class DeadLetterFileWriter: DeadLetterDestination, @unchecked Sendable {
         try append(DeadLetterLines.rows(rejected, of: batch))
     }
 
+    func write(unreadable: [UnreadableRow]) throws {
+        guard !unreadable.isEmpty else { return }
+        try append(DeadLetterLines.unreadable(unreadable))
+    }
+
     func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws {
         guard !refusals.isEmpty else { return }
         try append(DeadLetterLines.refusals(refusals, of: batch, pipeline: pipeline))
@@ -71,6 +82,12 @@ final class StderrDeadLetters: DeadLetterDestination, @unchecked Sendable {
         }
     }
 
+    func write(unreadable: [UnreadableRow]) throws {
+        for row in unreadable {
+            StandardError.print("warning: row \(row.position.id) cannot be read: \(row.reason) (\(row.location))")
+        }
+    }
+
     func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws {
         for refusal in refusals {
             StandardError.print(
@@ -89,6 +106,44 @@ enum DeadLetterLines {
             writer.endRecord()
         }
         return writer.bytes
+    }
+
+    static func unreadable(_ rows: [UnreadableRow]) -> [UInt8] {
+        var w = RecordWriter(capacity: rows.reduce(0) { $0 + $1.raw.count + 256 })
+        let now = Int64(Date().timeIntervalSince1970)
+        for row in rows {
+            w.beginObject()
+            w.key("time")
+            w.rfc3339(now)
+            w.key("source_row_id")
+            w.int(row.position.id)
+            if row.position.epoch != 0 {
+                w.key("source_row_epoch")
+                w.int(row.position.epoch)
+            }
+            w.key("reason")
+            w.string(row.reason)
+            w.key("location")
+            w.string(row.location)
+            // The bytes as read, so the line can be repaired and appended again; hex when they are
+            // not UTF-8, which a JSON string cannot hold faithfully.
+            if row.raw.withUnsafeBufferPointer(UTF8Validation.isValid) {
+                w.key("raw")
+                w.string(String(decoding: row.raw, as: UTF8.self))
+            } else {
+                w.key("raw_hex")
+                w.string(row.raw.map { String(format: "%02x", $0) }.joined())
+            }
+            w.key("raw_bytes")
+            w.int(Int64(row.byteCount))
+            if row.raw.count < row.byteCount {
+                w.key("raw_truncated")
+                w.bool(true)
+            }
+            w.endObject()
+            w.endRecord()
+        }
+        return w.bytes
     }
 
     static func refusals(_ refusals: [Refusal], of batch: EncodedBatch, pipeline: String) -> [UInt8] {
