@@ -12,6 +12,7 @@ public enum BuiltInPlugins {
         registry.register(source: SQLiteTableSource.self)
         registry.register(source: JSONLinesSource.self)
         registry.register(mapper: OversightBeaconMapper.self)
+        registry.register(mapper: TableMapper.self)
         registry.register(formatter: SplunkHECFormatter.self)
         registry.register(formatter: ECSFormatter.self)
         registry.register(formatter: SentinelFormatter.self)

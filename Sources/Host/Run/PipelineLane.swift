@@ -11,6 +11,8 @@ final class PipelineLane {
     let watermarked: Bool
     let refusals: (any DeadLetterDestination)?
     let plan: RunPlan
+    /// This pipeline among the metrics' pipelines.
+    var metricsIndex: Int { plan.metricsOffset + index }
     private(set) var summary: PipelineSummary
     /// The last position handed to the sink (in flight or settled).
     private var handedOff: SourcePosition
@@ -51,7 +53,7 @@ final class PipelineLane {
         let skipped = batch.deadLettered.count { !watermarked || $0 > handedOff }
         if skipped > 0 {
             summary.deadLettered += skipped
-            plan.metrics?.deadLettered(skipped, pipeline: index)
+            plan.metrics?.deadLettered(skipped, pipeline: metricsIndex)
         }
         let (encoded, positions) = try BatchEncoder.encode(
             batch.events, positions: batch.positions, after: watermarked ? handedOff : nil, with: pipeline,
@@ -65,7 +67,7 @@ final class PipelineLane {
             return
         }
         let sink = pipeline.sink
-        let observer = plan.metrics?.observer(pipeline: index)
+        let observer = plan.metrics?.observer(pipeline: metricsIndex)
         let task = Task {
             let start = ContinuousClock.now
             let delivery = try await DeliveryObservation.$observer.withValue(observer) { try await sink.send(encoded) }
@@ -109,7 +111,7 @@ final class PipelineLane {
         }
         try setAside(delivery, of: flight)
         summary.delivered += delivery.accepted
-        plan.metrics?.delivered(delivery.accepted, seconds: seconds, pipeline: index)
+        plan.metrics?.delivered(delivery.accepted, seconds: seconds, pipeline: metricsIndex)
         plan.logger?.debug(
             "batch delivered",
             metadata: [
@@ -143,7 +145,7 @@ final class PipelineLane {
         let ids = delivery.refused.map { batch.eventIDs[$0.index] }
         summary.deadLettered += ids.count
         summary.refusedIDs += ids
-        plan.metrics?.refused(ids.count, pipeline: index)
+        plan.metrics?.refused(ids.count, pipeline: metricsIndex)
         plan.logger?.warning(
             "\(ids.count) event(s) the receiver refused went to the dead-letter file \(refusals.path)",
             metadata: [
@@ -156,7 +158,7 @@ final class PipelineLane {
         guard watermarked else { return }
         try plan.onDelivered(index, end)
         summary.checkpoint = end
-        plan.metrics?.checkpointed(end.id, lastEventUnix: lastEventUnix, pipeline: index)
+        plan.metrics?.checkpointed(end.id, lastEventUnix: lastEventUnix, pipeline: metricsIndex)
     }
 }
 
