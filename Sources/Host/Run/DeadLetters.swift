@@ -19,10 +19,9 @@ import SIEMSinks
 protocol DeadLetterDestination: AnyObject, Sendable {
     /// Where it is, for summaries and messages.
     var path: String { get }
-    /// Sets aside the rows `rejected` names out of `batch`, durably, before any checkpoint can pass them.
-    func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws
-    /// Sets aside what the source read but could not make rows of, durably, likewise.
-    func write(unreadable: [UnreadableRow]) throws
+    /// Sets aside the rows `rejected` names out of `batch`, and what the source read but could not
+    /// make rows of (`unreadable`), in position order, durably, before any checkpoint can pass them.
+    func write(rows rejected: [(row: Int, reason: String)], unreadable: [UnreadableRow], of batch: RowBatch) throws
     /// Sets aside the events `refusals` names out of `batch`, refused by `pipeline`'s receiver.
     func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws
 }
@@ -48,14 +47,9 @@ final class DeadLetterFileWriter: DeadLetterDestination, @unchecked Sendable {
         }
     }
 
-    func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws {
-        guard !rejected.isEmpty else { return }
-        try append(DeadLetterLines.rows(rejected, of: batch))
-    }
-
-    func write(unreadable: [UnreadableRow]) throws {
-        guard !unreadable.isEmpty else { return }
-        try append(DeadLetterLines.unreadable(unreadable))
+    func write(rows rejected: [(row: Int, reason: String)], unreadable: [UnreadableRow], of batch: RowBatch) throws {
+        guard !rejected.isEmpty || !unreadable.isEmpty else { return }
+        try append(DeadLetterLines.rows(rejected, unreadable: unreadable, of: batch))
     }
 
     func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws {
@@ -76,13 +70,10 @@ final class DeadLetterFileWriter: DeadLetterDestination, @unchecked Sendable {
 final class StderrDeadLetters: DeadLetterDestination, @unchecked Sendable {
     var path: String { "standard error" }
 
-    func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws {
+    func write(rows rejected: [(row: Int, reason: String)], unreadable: [UnreadableRow], of batch: RowBatch) throws {
         for (row, reason) in rejected {
             StandardError.print("warning: row \(batch.ids[row]) cannot become an event: \(reason)")
         }
-    }
-
-    func write(unreadable: [UnreadableRow]) throws {
         for row in unreadable {
             StandardError.print("warning: row \(row.position.id) cannot be read: \(row.reason) (\(row.location))")
         }
@@ -98,52 +89,56 @@ final class StderrDeadLetters: DeadLetterDestination, @unchecked Sendable {
 
 /// The JSON lines of the dead-letter file.
 enum DeadLetterLines {
-    static func rows(_ rejected: [(row: Int, reason: String)], of batch: RowBatch) -> [UInt8] {
-        var writer = RecordWriter(capacity: 1_024 * rejected.count)
+    /// Rows a mapper refused and what the source could not read, merged in position order.
+    static func rows(
+        _ rejected: [(row: Int, reason: String)], unreadable: [UnreadableRow] = [], of batch: RowBatch
+    ) -> [UInt8] {
+        var writer = RecordWriter(capacity: 1_024 * rejected.count + unreadable.reduce(0) { $0 + $1.raw.count + 256 })
         let now = Int64(Date().timeIntervalSince1970)
+        var next = unreadable[...]
         for (row, reason) in rejected {
+            while let first = next.first, first.position < batch.position(row) {
+                render(first, at: now, into: &writer)
+                next = next.dropFirst()
+            }
             render(id: batch.ids[row], columns: batch.row(row), reason: reason, at: now, into: &writer)
             writer.endRecord()
         }
+        for row in next { render(row, at: now, into: &writer) }
         return writer.bytes
     }
 
-    static func unreadable(_ rows: [UnreadableRow]) -> [UInt8] {
-        var w = RecordWriter(capacity: rows.reduce(0) { $0 + $1.raw.count + 256 })
-        let now = Int64(Date().timeIntervalSince1970)
-        for row in rows {
-            w.beginObject()
-            w.key("time")
-            w.rfc3339(now)
-            w.key("source_row_id")
-            w.int(row.position.id)
-            if row.position.epoch != 0 {
-                w.key("source_row_epoch")
-                w.int(row.position.epoch)
-            }
-            w.key("reason")
-            w.string(row.reason)
-            w.key("location")
-            w.string(row.location)
-            // The bytes as read, so the line can be repaired and appended again; hex when they are
-            // not UTF-8, which a JSON string cannot hold faithfully.
-            if row.raw.withUnsafeBufferPointer(UTF8Validation.isValid) {
-                w.key("raw")
-                w.string(String(decoding: row.raw, as: UTF8.self))
-            } else {
-                w.key("raw_hex")
-                w.string(row.raw.map { String(format: "%02x", $0) }.joined())
-            }
-            w.key("raw_bytes")
-            w.int(Int64(row.byteCount))
-            if row.raw.count < row.byteCount {
-                w.key("raw_truncated")
-                w.bool(true)
-            }
-            w.endObject()
-            w.endRecord()
+    /// What the source could not read: its bytes as read, so the line can be repaired and
+    /// appended again; hex when they are not UTF-8, which a JSON string cannot hold faithfully.
+    static func render(_ row: UnreadableRow, at now: Int64, into w: inout RecordWriter) {
+        w.beginObject()
+        w.key("time")
+        w.rfc3339(now)
+        w.key("source_row_id")
+        w.int(row.position.id)
+        if row.position.epoch != 0 {
+            w.key("source_row_epoch")
+            w.int(row.position.epoch)
         }
-        return w.bytes
+        w.key("reason")
+        w.string(row.reason)
+        w.key("location")
+        w.string(row.location)
+        if row.raw.withUnsafeBufferPointer(UTF8Validation.isValid) {
+            w.key("raw")
+            w.string(String(decoding: row.raw, as: UTF8.self))
+        } else {
+            w.key("raw_hex")
+            w.string(row.raw.map { String(format: "%02x", $0) }.joined())
+        }
+        w.key("raw_bytes")
+        w.int(Int64(row.byteCount))
+        if row.raw.count < row.byteCount {
+            w.key("raw_truncated")
+            w.bool(true)
+        }
+        w.endObject()
+        w.endRecord()
     }
 
     static func refusals(_ refusals: [Refusal], of batch: EncodedBatch, pipeline: String) -> [UInt8] {

@@ -104,8 +104,7 @@ final class MappedBatchProducer: @unchecked Sendable {
             let setAside = deadLetter == nil ? [] : unreadable.filter { failedAt == nil || $0.position < failedAt! }
             if let deadLetter, !rejected.isEmpty || !setAside.isEmpty {
                 do {
-                    if !rejected.isEmpty { try deadLetter.write(rows: rejected, of: rows) }
-                    if !setAside.isEmpty { try deadLetter.write(unreadable: setAside) }
+                    try deadLetter.write(rows: rejected, unreadable: setAside, of: rows)
                 } catch {
                     _ = put(.failed(error))
                     return
