@@ -95,4 +95,52 @@ import Testing
         let ids = Self.eventIDs(all)
         #expect(ids == ids.sorted() && Set(ids).count == 5)
     }
+
+    func waitFor(_ condition: () -> Bool, seconds: Double = 30) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() && Date() < deadline { usleep(20_000) }
+    }
+
+    /// `run --follow`: a line the writer has only half written is exported whole once it is
+    /// complete, and a rename rotation is followed into the new file.
+    @Test func followModeExportsATornLineOnceWholeAndFollowsARotation() throws {
+        let cli = try CLIHarness()
+        try """
+        version: 1
+        source: {type: jsonl, path: app.jsonl, rotate_wait_ms: 0}
+        mapper: {type: oversight_beacon, registry_id: reg-1}
+        checkpoint: {path: state.sqlite}
+        pipelines:
+          - {name: elastic, formatter: {type: ecs}, sink: {type: file, path: ecs.jsonl}}
+        """.write(toFile: cli.path("follow.yaml"), atomically: false, encoding: .utf8)
+        func line(_ kind: String, _ time: Int) -> String { #"{"kind":"\#(kind)","timestamp":\#(time)}"# + "\n" }
+        let third = line("third", 3)
+        try (line("first", 1) + line("second", 2) + third.prefix(10)).write(
+            toFile: cli.path("app.jsonl"), atomically: false, encoding: .utf8)
+        let append = { (text: String, name: String) in
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: cli.path(name)))
+            handle.seekToEndOfFile()
+            handle.write(Data(text.utf8))
+            try handle.close()
+        }
+        func kinds() -> [String] {
+            ((try? Self.records(cli.path("ecs.jsonl"))) ?? []).compactMap {
+                ($0["oversight"] as? [String: Any])?["beacon_kind"] as? String
+            }
+        }
+        let process = try cli.start(["run", "--config", "follow.yaml", "--follow", "--poll-interval", "0.05"])
+        waitFor { kinds().count >= 2 }
+        #expect(kinds() == ["first", "second"])
+        try append(String(third.dropFirst(10)), "app.jsonl")
+        waitFor { kinds().count >= 3 }
+        try FileManager.default.moveItem(atPath: cli.path("app.jsonl"), toPath: cli.path("app.jsonl.1"))
+        try line("fourth", 4).write(toFile: cli.path("app.jsonl"), atomically: false, encoding: .utf8)
+        waitFor { kinds().count >= 4 }
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(kinds() == ["first", "second", "third", "fourth"])
+        let ids = Self.eventIDs(try Self.records(cli.path("ecs.jsonl")))
+        #expect(ids == ids.sorted() && Set(ids).count == 4)
+    }
 }
