@@ -86,16 +86,24 @@ final class FileChain {
                     modifiedNanos: status.modifiedNanos), file: present)
         }
         for _ in 0..<1_000 {
-            let current = generations[generations.count - 1]
+            var current = generations[generations.count - 1]
             let old: (file: LogFile, status: LogFile.Status)?
-            if let present, try current.isHeld(by: present, status: present.status) {
+            if let present, case let status = present.status, try current.isHeld(by: present, status: status) {
                 guard let copy = try earlierCopy(of: current, rewrittenAs: present) else {
-                    try grow(current, in: present)
+                    try grow(current, in: present, heldAt: status)
                     return
                 }
                 old = copy
             } else {
                 old = try locate(current, excluding: present)
+            }
+            if let old, current.fingerprint.length < FileFingerprint.maximumLength,
+                old.status.size > Int64(current.fingerprint.length)
+            {
+                // Its first bytes as far as they go now, before other files are told from it: a
+                // fingerprint taken while it was nearly empty would claim every file like it.
+                current.fingerprint = try Self.fingerprint(of: old.file, size: old.status.size)
+                generations[generations.count - 1].fingerprint = current.fingerprint
             }
             let reference = old?.status.modifiedNanos ?? current.modifiedNanos
             let successor = try oldestUnknownFile(newerThan: reference, excluding: [present, old?.file]) ?? present
@@ -143,6 +151,9 @@ final class FileChain {
             files[current.number] = old.file
             finished.extent = old.status.size
             finished.modifiedNanos = old.status.modifiedNanos
+            // Over as many first bytes as it has: a fingerprint taken while it was nearly empty
+            // would pass for every file that starts alike.
+            finished.fingerprint = try Self.fingerprint(of: old.file, size: old.status.size)
         } else {
             files[current.number] = nil
             warn(
@@ -161,7 +172,7 @@ final class FileChain {
 
     /// Moves the current generation's end to its last whole line, and its fingerprint over more
     /// first bytes while it is shorter than `FileFingerprint.maximumLength`.
-    private func grow(_ current: FileGeneration, in file: LogFile) throws {
+    private func grow(_ current: FileGeneration, in file: LogFile, heldAt held: LogFile.Status? = nil) throws {
         files[current.number] = file
         let status = file.status
         lastSeenSize[current.number] = status.size
@@ -174,6 +185,11 @@ final class FileChain {
             grown.extent = end
             grown.modifiedNanos = status.modifiedNanos
         }
+        // Cut (and written anew) while it was looked at: the next look finds it so. A log only
+        // grows, so a smaller size than when it was found to be the same file says it was cut.
+        guard file.status.size >= max(status.size, held?.size ?? 0), try current.fingerprint.matches(file),
+            try grown.fingerprint.matches(file)
+        else { return }
         if grown != current { try save(grown) }
     }
 
@@ -183,14 +199,18 @@ final class FileChain {
         _ generation: FileGeneration, excluding present: LogFile? = nil
     ) throws -> (file: LogFile, status: LogFile.Status)? {
         if let file = files[generation.number], try generation.isHeld(by: file, status: file.status) {
-            return (file, file.status)
+            return try earlierCopy(of: generation, rewrittenAs: file) ?? (file, file.status)
         }
         var copy: (file: LogFile, status: LogFile.Status)?
         for file in rotated.files() + [try LogFile(opening: path)].compactMap({ $0 }) {
             if let present, file.device == present.device, file.inode == present.inode { continue }
             let status = file.status
-            if try generation.isHeld(by: file, status: status) { return (file, status) }
-            if copy == nil, try generation.isCopied(to: file, status: status) { copy = (file, status) }
+            if try generation.isHeld(by: file, status: status) {
+                return try earlierCopy(of: generation, rewrittenAs: file) ?? (file, status)
+            }
+            if copy == nil, try generation.isCopied(to: file, status: status), try !isKnown(file, besides: generation) {
+                copy = (file, status)
+            }
         }
         return copy
     }
@@ -219,12 +239,18 @@ final class FileChain {
         return nil
     }
 
-    /// Whether `file` holds the bytes of a generation other than `generation`.
+    /// Whether `file` holds the bytes of a generation other than `generation`: it is that
+    /// generation's inode with its first bytes, or a copy whose first bytes the generation's
+    /// fingerprint covers whole (a short fingerprint says nothing of a longer file: every line of
+    /// a log may start alike).
     private func isKnown(_ file: LogFile, besides generation: FileGeneration? = nil) throws -> Bool {
+        let size = file.status.size
         for known in generations where known.number != generation?.number {
-            guard known.fingerprint.length > 0 || (known.device == file.device && known.inode == file.inode) else {
-                continue
-            }
+            let sameInode = known.device == file.device && known.inode == file.inode
+            let coversItsStart =
+                known.fingerprint.length > 0
+                && Int64(known.fingerprint.length) == min(size, Int64(FileFingerprint.maximumLength))
+            guard sameInode || coversItsStart else { continue }
             if try known.fingerprint.matches(file) { return true }
         }
         return false
@@ -294,6 +320,9 @@ final class FileChain {
         let to: Int64
         /// The file is finished: its last bytes are a line even without a newline.
         let isFinal: Bool
+        /// For a file still written (the current one): its first bytes, to check after every read
+        /// that it was not cut and written anew meanwhile (`copytruncate` while it is read).
+        let fingerprint: FileFingerprint?
     }
 
     /// The files and offsets holding the lines after `after`, up to `through` (nil: as far as
@@ -324,7 +353,7 @@ final class FileChain {
             segments.append(
                 Segment(
                     file: found.file, name: name(of: found.file), start: generation.start, from: from, to: to,
-                    isFinal: !isLast && to == generation.extent))
+                    isFinal: !isLast && to == generation.extent, fingerprint: isLast ? generation.fingerprint : nil))
         }
         return segments
     }

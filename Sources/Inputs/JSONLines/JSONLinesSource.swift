@@ -150,9 +150,16 @@ public final class JSONLinesSource: EventSource {
         }
         let inputs = try chain!.segments(after: query.after, through: query.through).map { segment in
             let file = segment.file
+            let fingerprint = segment.fingerprint
             let splitter = LineSplitter(
                 from: segment.from, to: segment.to, final: segment.isFinal, maxLineBytes: maxLineBytes
-            ) { buffer, offset, _ in try file.read(into: buffer, at: offset) }
+            ) { buffer, offset, _ in
+                let count = try file.read(into: buffer, at: offset)
+                // Bytes read after the file was cut and written anew are not its lines: the
+                // stretch ends here, and the next round reads on from the copy.
+                if count > 0, let fingerprint, try !fingerprint.matches(file) { return 0 }
+                return count
+            }
             return JSONLinesRowReader.Input(splitter: splitter, logicalStart: segment.start, name: segment.name)
         }
         return JSONLinesRowReader(columns: names, paths: paths, inputs: inputs)

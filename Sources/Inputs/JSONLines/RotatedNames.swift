@@ -66,11 +66,26 @@ struct RotatedNames {
         return a < b
     }
 
-    /// Opens each candidate that is a readable, uncompressed regular file.
+    /// Opens each candidate that is a readable, uncompressed regular file. The names are listed
+    /// again after opening, until nothing was renamed meanwhile (a few tries): logrotate shifts
+    /// `app.log.2` to `app.log.3` and `app.log.1` to `app.log.2` one rename at a time, and a file
+    /// moved under a name already passed would be missed.
     func files() -> [LogFile] {
-        paths().compactMap { path in
-            guard let file = try? LogFile(opening: path), let head = try? file.head(8) else { return nil }
-            return Self.compressedMagic.contains(where: { head.starts(with: $0) }) ? nil : file
+        var opened: [LogFile] = []
+        for _ in 0..<5 {
+            let names = paths()
+            opened = names.compactMap { path in
+                guard let file = try? LogFile(opening: path), let head = try? file.head(8) else { return nil }
+                return Self.compressedMagic.contains(where: { head.starts(with: $0) }) ? nil : file
+            }
+            if paths() == names, opened.allSatisfy(Self.isStill) { return opened }
         }
+        return opened
+    }
+
+    /// Whether `file`'s name still names it.
+    private static func isStill(_ file: LogFile) -> Bool {
+        var info = stat()
+        return stat(file.path, &info) == 0 && UInt64(info.st_dev) == file.device && UInt64(info.st_ino) == file.inode
     }
 }
