@@ -160,14 +160,28 @@ public struct PipelineAssembler {
         _ category: EventCategory, _ pipeline: PipelineConfig, _ formatter: PluginRegistration<any EventFormatter>,
         _ config: PipelineConfigFile
     ) throws {
-        let categories = formatter.description.categories
+        let pin = pipeline.formatter.schema.map { SchemaVersion($0) }
+        let categories = formatter.description.categories(pinned: pin)
         guard !categories.contains(category) else { return }
+        let rendered = categories.map(\.rawValue).joined(separator: ", ")
+        if let pin, formatter.description.categories.contains(category) {
+            // An older version pinned that predates the category: say which version renders it.
+            let mark = pipeline.formatter.schemaMark ?? pipeline.formatter.mark
+            throw ConfigErrors(diagnostics: [
+                ConfigDiagnostic(
+                    file: config.path, line: mark?.line, column: mark?.column,
+                    path: pipeline.formatter.path + ".schema",
+                    message:
+                        "formatter '\(formatter.description.id)' pinned to \(pin) renders \(rendered) events, not the \(category.rawValue) events its source yields; \(formatter.description.schema?.name ?? "the current schema") renders them (see docs/SCHEMAS.md)"
+                )
+            ])
+        }
         let mark = pipeline.formatter.typeMark ?? pipeline.formatter.mark
         throw ConfigErrors(diagnostics: [
             ConfigDiagnostic(
                 file: config.path, line: mark?.line, column: mark?.column, path: pipeline.formatter.path + ".type",
                 message:
-                    "formatter '\(formatter.description.id)' renders \(categories.map(\.rawValue).joined(separator: ", ")) events, not the \(category.rawValue) events its source yields"
+                    "formatter '\(formatter.description.id)' renders \(rendered) events, not the \(category.rawValue) events its source yields"
             )
         ])
     }

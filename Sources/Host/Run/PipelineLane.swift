@@ -202,18 +202,24 @@ enum BatchEncoder {
         let batch = EncodedBatch(
             bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing,
             origin: events.first?.origin ?? "", schema: (pipeline.schema ?? type(of: pipeline.formatter).schema).name,
-            resource: events.first.map(resource(of:)) ?? [])
+            resource: pipeline.framing == .otlpLogs ? resource(of: events) : [])
         return (batch, encoded)
     }
 
-    /// The OTLP resource a batch's events come from (one source: one producer, one tenant): the
-    /// registry for beacon events, else the source's origin, and the tenant when there is one.
-    static func resource(of event: Event) -> [(key: String, value: String)] {
+    /// The OTLP resource a batch's events come from (one source: one producer): the registry for
+    /// beacon events, else the source's origin, and the tenant when every event has the same one.
+    /// A source whose `tenant_column` gives rows different tenants makes batches of several: the
+    /// resource then names none rather than the first row's for all (each record still carries
+    /// its own `oversight.tenant.id`).
+    static func resource(of events: [Event]) -> [(key: String, value: String)] {
+        guard let event = events.first else { return [] }
         var attributes: [(key: String, value: String)] =
             event.category == .beacon
             ? [("service.name", "oversight-registry"), ("oversight.registry_id", event.origin)]
             : [("service.name", event.origin)]
-        if let tenant = event.tenant { attributes.append(("oversight.tenant.id", tenant.string)) }
+        if let tenant = event.tenant, events.allSatisfy({ $0.tenant == tenant }) {
+            attributes.append(("oversight.tenant.id", tenant.string))
+        }
         return attributes
     }
 }
