@@ -10,6 +10,7 @@ public enum BuiltInPlugins {
         var registry = PluginRegistry()
         registry.register(source: OversightRegistrySource.self)
         registry.register(source: SQLiteTableSource.self)
+        registry.register(source: JSONLinesSource.self)
         registry.register(mapper: OversightBeaconMapper.self)
         registry.register(mapper: TableMapper.self)
         registry.register(formatter: SplunkHECFormatter.self)

@@ -145,7 +145,8 @@ import Testing
     final class CollectingDeadLetters: DeadLetterDestination, @unchecked Sendable {
         var path: String { "memory" }
         var refused: [(pipeline: String, id: Int64, reason: String)] = []
-        func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws {}
+        func write(rows rejected: [(row: Int, reason: String)], unreadable: [UnreadableRow], of batch: RowBatch) throws
+        {}
         func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws {
             refused += refusals.map { (pipeline, batch.eventIDs[$0.index], $0.reason) }
         }

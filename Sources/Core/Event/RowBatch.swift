@@ -3,6 +3,8 @@
 /// live in the batch's `TextArena`.
 ///
 /// Columns a source lacks (an older schema) read as `.null`; the mapper decides what a value means.
+/// What the source could not read as a row at all (a line that is not JSON) travels beside the
+/// rows as an `UnreadableRow`, so it reaches the dead-letter file without the mapper.
 public struct RowBatch: Sendable {
     /// The column names, in the order of each row's values.
     public let columns: [String]
@@ -12,6 +14,9 @@ public struct RowBatch: Sendable {
     /// with one integer cursor.
     public private(set) var epochs: [Int64] = []
     @usableFromInline private(set) var values: [SQLValue] = []
+    /// What the source read but could not make a row of, in position order; between and after
+    /// the rows, never instead of a position (each has its own).
+    public private(set) var unreadable: [UnreadableRow] = []
 
     public init(columns: [String], capacity: Int = 0) {
         self.columns = columns
@@ -19,8 +24,17 @@ public struct RowBatch: Sendable {
         values.reserveCapacity(capacity * columns.count)
     }
 
+    /// The rows (not counting `unreadable`).
     public var count: Int { ids.count }
-    public var isEmpty: Bool { ids.isEmpty }
+    /// Neither rows nor unreadable rows: what a reader's batch is at the end.
+    public var isEmpty: Bool { ids.isEmpty && unreadable.isEmpty }
+
+    /// The position of the last row or unreadable row: what a checkpoint past the batch holds.
+    public var lastPosition: SourcePosition? {
+        let row = ids.isEmpty ? nil : position(ids.count - 1)
+        guard let last = unreadable.last?.position else { return row }
+        return row.map { max($0, last) } ?? last
+    }
 
     /// Row `row`'s value of column `column` (an index into `columns`).
     @inlinable
@@ -50,11 +64,23 @@ public struct RowBatch: Sendable {
     @inlinable
     public mutating func append(_ value: SQLValue) { values.append(value) }
 
+    /// Records something read at `position` that cannot be a row; `raw` is cut to
+    /// `UnreadableRow.sampleLimit` bytes, so a hostile line costs bounded memory.
+    public mutating func appendUnreadable(
+        position: SourcePosition, reason: String, location: String, raw: UnsafeBufferPointer<UInt8>, byteCount: Int
+    ) {
+        let kept = UnsafeBufferPointer(rebasing: raw.prefix(UnreadableRow.sampleLimit))
+        unreadable.append(
+            UnreadableRow(
+                position: position, reason: reason, location: location, raw: Array(kept), byteCount: byteCount))
+    }
+
     /// Empties the batch, keeping its memory for the next read.
     public mutating func removeAll() {
         ids.removeAll(keepingCapacity: true)
         epochs.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
+        unreadable.removeAll(keepingCapacity: true)
     }
 
     /// Row `row` as `column name: value`, for dead-letter lines and messages.
@@ -75,5 +101,33 @@ public struct SourceColumn: Sendable, Equatable {
         self.name = name
         self.isRequired = required
         self.configPath = configPath
+    }
+}
+
+/// Something a source read that cannot become a row — a line that is not a JSON object, or one
+/// over the source's size limit — kept with its position, so the pipeline sets it aside in the
+/// dead-letter file (as it does rows a mapper refuses) instead of stopping at it or passing it
+/// over without a word.
+public struct UnreadableRow: Sendable, Equatable {
+    /// How much of the raw bytes is kept: enough to see and repair a line, bounded for a hostile one.
+    public static let sampleLimit = 16 * 1024
+
+    /// Its position: a checkpoint may pass it once it is set aside.
+    public var position: SourcePosition
+    /// Why it cannot be read.
+    public var reason: String
+    /// Where it is, for people (`/var/log/app.log.1, bytes 1200..1350`).
+    public var location: String
+    /// Its first bytes as read (at most `sampleLimit`).
+    public var raw: [UInt8]
+    /// Its whole length in bytes.
+    public var byteCount: Int
+
+    public init(position: SourcePosition, reason: String, location: String, raw: [UInt8], byteCount: Int) {
+        self.position = position
+        self.reason = reason
+        self.location = location
+        self.raw = raw
+        self.byteCount = byteCount
     }
 }

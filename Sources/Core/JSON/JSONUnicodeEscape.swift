@@ -1,9 +1,10 @@
-/// The `\uXXXX` rule shared by `JSONParser` and `JSONCanonicalizer`, so both read escapes alike.
-enum JSONUnicodeEscape {
+/// The `\uXXXX` rule shared by `JSONParser`, `JSONCanonicalizer` and the JSON-lines source, so
+/// all read escapes alike.
+public enum JSONUnicodeEscape {
     /// Reads the four hex digits after `\u` at `index`, joining a following low surrogate escape;
     /// a lone surrogate becomes U+FFFD. Nil when the digits are malformed.
-    @inline(__always)
-    static func decode<C: RandomAccessCollection>(_ input: C, at index: inout Int) -> Unicode.Scalar?
+    @inlinable
+    public static func decode<C: RandomAccessCollection>(_ input: C, at index: inout Int) -> Unicode.Scalar?
     where C.Element == UInt8, C.Index == Int {
         guard let high = hex4(input, at: &index) else { return nil }
         if (0xD800..<0xDC00).contains(high) {
@@ -21,7 +22,7 @@ enum JSONUnicodeEscape {
         return Unicode.Scalar(high) ?? "\u{FFFD}"
     }
 
-    @inline(__always)
+    @inlinable
     static func hex4<C: RandomAccessCollection>(_ input: C, at index: inout Int) -> UInt32?
     where C.Element == UInt8, C.Index == Int {
         guard index + 4 <= input.endIndex else { return nil }

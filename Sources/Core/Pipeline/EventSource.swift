@@ -30,7 +30,8 @@ public struct SourceQuery: Sendable, Equatable {
 public protocol RowReader: AnyObject {
     /// The columns each row holds, in order (what the mapper asked for).
     var columns: [String] { get }
-    /// Replaces `batch`'s rows with up to `max` next ones; an empty batch means the end.
+    /// Replaces `batch`'s rows with up to `max` next ones (rows and unreadable rows together); an
+    /// empty batch means the end.
     func next(into batch: inout RowBatch, max: Int) throws
 }
 

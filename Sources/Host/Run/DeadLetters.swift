@@ -12,11 +12,16 @@ import SIEMSinks
 /// infinite REAL as `"Infinity"`/`"-Infinity"`, NULL as null). A refused event's line keeps the
 /// record as it was formatted, with the receiver's reason:
 /// `{"time":"…","pipeline":"splunk","event_id":7,"reason":"HEC code 6: …","record":"{…}"}`.
+/// What the source could not read as a row keeps its bytes as read (cut at
+/// `UnreadableRow.sampleLimit`) and where it was:
+/// `{"time":"…","source_row_id":812,"reason":"not JSON: …","location":"app.log, bytes 790..812","raw":"…","raw_bytes":22}`
+/// (`raw_hex` instead of `raw` when the bytes are not UTF-8, `raw_truncated` when cut).
 protocol DeadLetterDestination: AnyObject, Sendable {
     /// Where it is, for summaries and messages.
     var path: String { get }
-    /// Sets aside the rows `rejected` names out of `batch`, durably, before any checkpoint can pass them.
-    func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws
+    /// Sets aside the rows `rejected` names out of `batch`, and what the source read but could not
+    /// make rows of (`unreadable`), in position order, durably, before any checkpoint can pass them.
+    func write(rows rejected: [(row: Int, reason: String)], unreadable: [UnreadableRow], of batch: RowBatch) throws
     /// Sets aside the events `refusals` names out of `batch`, refused by `pipeline`'s receiver.
     func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws
 }
@@ -42,9 +47,9 @@ final class DeadLetterFileWriter: DeadLetterDestination, @unchecked Sendable {
         }
     }
 
-    func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws {
-        guard !rejected.isEmpty else { return }
-        try append(DeadLetterLines.rows(rejected, of: batch))
+    func write(rows rejected: [(row: Int, reason: String)], unreadable: [UnreadableRow], of batch: RowBatch) throws {
+        guard !rejected.isEmpty || !unreadable.isEmpty else { return }
+        try append(DeadLetterLines.rows(rejected, unreadable: unreadable, of: batch))
     }
 
     func write(refusals: [Refusal], of batch: EncodedBatch, pipeline: String) throws {
@@ -65,9 +70,12 @@ final class DeadLetterFileWriter: DeadLetterDestination, @unchecked Sendable {
 final class StderrDeadLetters: DeadLetterDestination, @unchecked Sendable {
     var path: String { "standard error" }
 
-    func write(rows rejected: [(row: Int, reason: String)], of batch: RowBatch) throws {
+    func write(rows rejected: [(row: Int, reason: String)], unreadable: [UnreadableRow], of batch: RowBatch) throws {
         for (row, reason) in rejected {
             StandardError.print("warning: row \(batch.ids[row]) cannot become an event: \(reason)")
+        }
+        for row in unreadable {
+            StandardError.print("warning: row \(row.position.id) cannot be read: \(row.reason) (\(row.location))")
         }
     }
 
@@ -81,14 +89,56 @@ final class StderrDeadLetters: DeadLetterDestination, @unchecked Sendable {
 
 /// The JSON lines of the dead-letter file.
 enum DeadLetterLines {
-    static func rows(_ rejected: [(row: Int, reason: String)], of batch: RowBatch) -> [UInt8] {
-        var writer = RecordWriter(capacity: 1_024 * rejected.count)
+    /// Rows a mapper refused and what the source could not read, merged in position order.
+    static func rows(
+        _ rejected: [(row: Int, reason: String)], unreadable: [UnreadableRow] = [], of batch: RowBatch
+    ) -> [UInt8] {
+        var writer = RecordWriter(capacity: 1_024 * rejected.count + unreadable.reduce(0) { $0 + $1.raw.count + 256 })
         let now = Int64(Date().timeIntervalSince1970)
+        var next = unreadable[...]
         for (row, reason) in rejected {
+            while let first = next.first, first.position < batch.position(row) {
+                render(first, at: now, into: &writer)
+                next = next.dropFirst()
+            }
             render(id: batch.ids[row], columns: batch.row(row), reason: reason, at: now, into: &writer)
             writer.endRecord()
         }
+        for row in next { render(row, at: now, into: &writer) }
         return writer.bytes
+    }
+
+    /// What the source could not read: its bytes as read, so the line can be repaired and
+    /// appended again; hex when they are not UTF-8, which a JSON string cannot hold faithfully.
+    static func render(_ row: UnreadableRow, at now: Int64, into w: inout RecordWriter) {
+        w.beginObject()
+        w.key("time")
+        w.rfc3339(now)
+        w.key("source_row_id")
+        w.int(row.position.id)
+        if row.position.epoch != 0 {
+            w.key("source_row_epoch")
+            w.int(row.position.epoch)
+        }
+        w.key("reason")
+        w.string(row.reason)
+        w.key("location")
+        w.string(row.location)
+        if row.raw.withUnsafeBufferPointer(UTF8Validation.isValid) {
+            w.key("raw")
+            w.string(String(decoding: row.raw, as: UTF8.self))
+        } else {
+            w.key("raw_hex")
+            w.string(row.raw.map { String(format: "%02x", $0) }.joined())
+        }
+        w.key("raw_bytes")
+        w.int(Int64(row.byteCount))
+        if row.raw.count < row.byteCount {
+            w.key("raw_truncated")
+            w.bool(true)
+        }
+        w.endObject()
+        w.endRecord()
     }
 
     static func refusals(_ refusals: [Refusal], of batch: EncodedBatch, pipeline: String) -> [UInt8] {

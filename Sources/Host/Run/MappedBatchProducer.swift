@@ -15,7 +15,8 @@ final class MappedBatchProducer: @unchecked Sendable {
         var positions: [SourcePosition]
         var end: SourcePosition?
         var failure: (any Error)?
-        /// Positions of rows that could not become events and went to the dead-letter file.
+        /// Positions of rows that could not become events (or be read at all) and went to the
+        /// dead-letter file.
         var deadLettered: [SourcePosition] = []
     }
 
@@ -32,8 +33,9 @@ final class MappedBatchProducer: @unchecked Sendable {
     private let capacity: Int
     private let exited = DispatchSemaphore(value: 0)
 
-    /// With `deadLetter`, a row the mapper refuses is written there (durably, before its batch is
-    /// handed over) and the run goes on; without it, the batch ends at that row.
+    /// With `deadLetter`, a row the mapper refuses, and what the source could not read as a row,
+    /// is written there (durably, before its batch is handed over) and the run goes on; without
+    /// it, the batch ends at that row.
     init(
         reader: any RowReader, mapper: any EventMapper, batchSize: Int, limit: Int?,
         deadLetter: (any DeadLetterDestination)? = nil,
@@ -64,40 +66,56 @@ final class MappedBatchProducer: @unchecked Sendable {
                 return
             }
             if rows.isEmpty { break }
-            remaining -= rows.count
+            remaining -= rows.count + rows.unreadable.count
             var events: [Event] = []
             var positions: [SourcePosition] = []
             events.reserveCapacity(rows.count)
             positions.reserveCapacity(rows.count)
             var failure: (any Error)?
+            /// Where the batch stops short: the row that failed, or the first unreadable one when
+            /// there is nowhere to set it aside.
+            var failedAt: SourcePosition?
             var rejected: [(row: Int, reason: String)] = []
             var lastHandled: SourcePosition?
+            let unreadable = rows.unreadable
+            let stopAtUnreadable = deadLetter == nil ? unreadable.first : nil
             for row in 0..<rows.count {
+                let position = rows.position(row)
+                if let stop = stopAtUnreadable, stop.position < position { break }
                 do {
                     events.append(try mapper.map(rows, row: row))
-                    positions.append(rows.position(row))
-                    lastHandled = rows.position(row)
+                    positions.append(position)
+                    lastHandled = position
                 } catch let error as SIEMError where deadLetter != nil && error.badRowReason != nil {
                     rejected.append((row, error.badRowReason!))
-                    lastHandled = rows.position(row)
+                    lastHandled = position
                 } catch {
                     failure = error
+                    failedAt = position
                     break
                 }
             }
-            if let deadLetter, !rejected.isEmpty {
+            if failure == nil, let stop = stopAtUnreadable {
+                failure = SIEMError.badRow(id: stop.position.id, message: "\(stop.reason) (\(stop.location))")
+                failedAt = stop.position
+            }
+            // What the source could not read goes to the dead-letter file as it was read, without
+            // the mapper; only what comes before a failure, so a later run does not set it aside twice.
+            let setAside = deadLetter == nil ? [] : unreadable.filter { failedAt == nil || $0.position < failedAt! }
+            if let deadLetter, !rejected.isEmpty || !setAside.isEmpty {
                 do {
-                    try deadLetter.write(rows: rejected, of: rows)
+                    try deadLetter.write(rows: rejected, unreadable: setAside, of: rows)
                 } catch {
                     _ = put(.failed(error))
                     return
                 }
             }
-            let end = failure == nil ? rows.position(rows.count - 1) : lastHandled
+            if let last = setAside.last?.position { lastHandled = max(lastHandled ?? last, last) }
+            let end = failure == nil ? rows.lastPosition : lastHandled
             // The rows let go of their arena here, before the events go to the other thread: done
             // at the next read instead, both threads would count references to the same arena at
             // once, and every count would move its cache line between the cores.
-            let deadLettered = rejected.map { rows.position($0.row) }
+            let deadLettered = (rejected.map { rows.position($0.row) } + setAside.map(\.position)).sorted()
             rows.removeAll()
             let batch = Batch(
                 events: events, positions: positions, end: end, failure: failure, deadLettered: deadLettered)
