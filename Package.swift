@@ -31,6 +31,9 @@ let package = Package(
         // level 1, and a request body is always a whole buffer.
         .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // librdkafka, the Kafka producer under the kafka sink; its mock cluster (rdkafka_mock.h)
+        // is what the tests produce to.
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "SIEMCore", path: "Sources/Core"),
         .target(
             name: "SIEMRegistry",
@@ -42,7 +45,8 @@ let package = Package(
         ),
         .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters"),
         .target(
-            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate"], path: "Sources/Sinks"),
+            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate", "CRdKafka"],
+            path: "Sources/Sinks"),
         .target(
             name: "SIEMHost",
             dependencies: [
@@ -59,7 +63,8 @@ let package = Package(
         .executableTarget(
             name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver"),
         .target(
-            name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib"], path: "Sources/TestSupport"),
+            name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib", "CRdKafka"],
+            path: "Sources/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"]),
         .testTarget(
             name: "RegistryTests",
