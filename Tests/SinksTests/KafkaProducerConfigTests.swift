@@ -45,11 +45,13 @@ import Testing
         var config = Self.saslConfig()
         config.sslCALocation = "/etc/siem-export/kafka-ca.pem"
         config.compression = .zstd
+        config.connectionsMaxIdleMS = 180_000
         try config.validate()
         let settings = Self.settings(config)
         #expect(
-            Array(settings.suffix(7)) == [
-                "security.protocol=sasl_ssl", "enable.ssl.certificate.verification=true",
+            Array(settings.suffix(8)) == [
+                "security.protocol=sasl_ssl", "connections.max.idle.ms=180000",
+                "enable.ssl.certificate.verification=true",
                 "ssl.endpoint.identification.algorithm=https", "ssl.ca.location=/etc/siem-export/kafka-ca.pem",
                 "sasl.mechanism=SCRAM-SHA-512", "sasl.username=exporter", "sasl.password=\(Self.password)",
             ])

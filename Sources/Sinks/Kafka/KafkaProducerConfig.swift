@@ -73,6 +73,11 @@ public struct KafkaProducerConfig: Sendable, Equatable {
     public var lingerMS = 5
     /// `batch.size`: most bytes in one batch (MessageSet).
     public var batchSize = 1_000_000
+    /// `connections.max.idle.ms`: close a broker connection idle this long; nil keeps
+    /// librdkafka's default (never, except for broker names containing "azure"). Event Hubs
+    /// drops connections idle over 240 s, and its names (`*.servicebus.windows.net`) do not
+    /// match that heuristic: set 180000 there, as Microsoft recommends.
+    public var connectionsMaxIdleMS: Int?
     public var securityProtocol = SecurityProtocol.plaintext
     /// `ssl.ca.location`: a CA file or directory, added trust for a private CA. Unset, the
     /// system's CA store is used.
@@ -142,6 +147,7 @@ public struct KafkaProducerConfig: Sendable, Equatable {
             ("batch.size", String(batchSize)),
             ("security.protocol", securityProtocol.rawValue),
         ]
+        if let connectionsMaxIdleMS { settings.append(("connections.max.idle.ms", String(connectionsMaxIdleMS))) }
         if securityProtocol.usesTLS {
             // Both are librdkafka 2.x defaults; stated so that no default change can turn
             // verification off (DESIGN.md: TLS validation is always on).
