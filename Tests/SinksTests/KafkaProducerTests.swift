@@ -112,6 +112,17 @@ import Testing
         return "\(errors.count) failed, first: \(errors.prefix(3))"
     }
 
+    /// Waits until the count of messages `producer` holds stops moving, above 0 and below
+    /// `total`: the partitions that can deliver are through, the others' messages wait.
+    static func onlyStuckMessagesRemain(in producer: KafkaProducer, of total: Int) async throws -> Bool {
+        var previous = -1
+        return try await eventually(within: 20, every: .milliseconds(50)) {
+            let waiting = producer.outstandingMessageCount
+            defer { previous = waiting }
+            return waiting > 0 && waiting < total && waiting == previous
+        }
+    }
+
     /// Waits for `condition`, checking it every `interval`, for at most `seconds`.
     static func eventually(
         within seconds: Double = 5, every interval: Duration = .milliseconds(10), _ condition: () -> Bool
@@ -243,15 +254,9 @@ import Testing
         #expect(try await Self.eventually { producer.latestClientError != nil }, "librdkafka saw the broker go")
         let messages = Self.events(31...400)
         let sending = Task { try await Self.sendUntilDelivered(messages, through: handle) }
-        // Waiting until the count of messages librdkafka holds stops moving, above 0: the
-        // other partitions are through, broker 2's messages wait.
-        var previous = -1
         #expect(
-            try await Self.eventually(every: .milliseconds(50)) {
-                let waiting = producer.outstandingMessageCount
-                defer { previous = waiting }
-                return waiting > 0 && waiting < messages.count && waiting == previous
-            }, "the other partitions deliver while broker 2 is down")
+            try await Self.onlyStuckMessagesRemain(in: producer, of: messages.count),
+            "the other partitions deliver while broker 2 is down")
         try cluster.bringBrokerUp(2)
         let (results, resent) = try await sending.value
         await handle.close()
@@ -277,14 +282,18 @@ import Testing
         let warmUpResults = try await handle.send(warmUp)
         #expect(warmUpResults.allSatisfy { $0.isDelivered })
 
-        // Slow answers from broker 2 keep its requests in flight when it goes down.
-        try cluster.setRoundTripTime(broker: 2, milliseconds: 50)
+        // Broker 2 writes what it gets but answers only after 10 s: once the other partitions
+        // are through, its requests are in flight when it goes down, however late this test
+        // gets to run. It answers at once after.
+        try cluster.setRoundTripTime(broker: 2, milliseconds: 10_000)
         let messages = Self.events(31...400)
         let sending = Task { try await Self.sendUntilDelivered(messages, through: handle) }
         let producer = handle.producer
-        #expect(try await Self.eventually { producer.outstandingMessageCount > 0 })
+        #expect(try await Self.onlyStuckMessagesRemain(in: producer, of: messages.count))
         try cluster.takeBrokerDown(2)
-        #expect(try await Self.eventually { producer.latestClientError != nil }, "librdkafka saw the broker go")
+        try cluster.setRoundTripTime(broker: 2, milliseconds: 0)
+        #expect(
+            try await Self.eventually(within: 20) { producer.latestClientError != nil }, "librdkafka saw the broker go")
         try cluster.bringBrokerUp(2)
         let (results, _) = try await sending.value
         await handle.close()
