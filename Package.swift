@@ -35,6 +35,9 @@ let package = Package(
         // level 1, and a request body is always a whole buffer.
         .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // librdkafka, the Kafka producer under the kafka sink; its mock cluster (rdkafka_mock.h)
+        // is what the tests produce to.
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "SIEMCore", path: "Sources/Core", swiftSettings: strict),
         .target(
             name: "SIEMInputs",
@@ -45,8 +48,8 @@ let package = Package(
             path: "Sources/Inputs", swiftSettings: strict),
         .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters", swiftSettings: strict),
         .target(
-            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate"], path: "Sources/Sinks",
-            swiftSettings: strict),
+            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate", "CRdKafka"],
+            path: "Sources/Sinks", swiftSettings: strict),
         .target(
             name: "SIEMHost",
             dependencies: [
@@ -64,7 +67,7 @@ let package = Package(
             name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver",
             swiftSettings: strict),
         .target(
-            name: "SIEMTestSupport", dependencies: ["SIEMCore", "SIEMInputs", "CLibCrypto", "CZlib"],
+            name: "SIEMTestSupport", dependencies: ["SIEMCore", "SIEMInputs", "CLibCrypto", "CZlib", "CRdKafka"],
             path: "Sources/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"], swiftSettings: strict),
