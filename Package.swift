@@ -31,6 +31,10 @@ let package = Package(
         // level 1, and a request body is always a whole buffer.
         .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // libpq, PostgreSQL's own client library, for the postgres_table source; pkg-config finds
+        // its headers in /usr/include/postgresql on Debian.
+        .systemLibrary(
+            name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "SIEMCore", path: "Sources/Core"),
         .target(
             name: "SIEMRegistry",

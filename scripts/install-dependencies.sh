@@ -3,7 +3,7 @@
 # Runs apt-get as root, or through sudo. Swift itself (6.1 or newer) must already be installed.
 set -euo pipefail
 
-packages=(libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev libdeflate-dev openssl sqlite3 time python3 python3-pip rsyslog)
+packages=(libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev libdeflate-dev openssl sqlite3 time python3 python3-pip rsyslog libpq-dev postgresql-15)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
