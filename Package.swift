@@ -44,6 +44,8 @@ let package = Package(
             ],
             path: "Sources/Registry"
         ),
+        // Keyset reads of a PostgreSQL table; to be folded into the inputs module with its source.
+        .target(name: "SIEMPostgres", dependencies: ["SIEMCore", "CPostgres"], path: "Sources/Inputs/PostgreSQL"),
         .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters"),
         .target(
             name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate"], path: "Sources/Sinks"),
