@@ -65,7 +65,8 @@ let package = Package(
         .executableTarget(
             name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver"),
         .target(
-            name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib"], path: "Sources/TestSupport"),
+            name: "SIEMTestSupport", dependencies: ["SIEMCore", "CLibCrypto", "CZlib", "CPostgres"],
+            path: "Sources/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"]),
         .testTarget(
             name: "RegistryTests",
