@@ -73,6 +73,7 @@ let package = Package(
             dependencies: ["SIEMRegistry", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMTestSupport"]),
+        .testTarget(name: "PostgresTests", dependencies: ["SIEMPostgres", "SIEMTestSupport", "CPostgres"]),
         .testTarget(name: "SinksTests", dependencies: ["SIEMSinks", "SIEMTestSupport"]),
         .testTarget(
             name: "HostTests",
