@@ -58,15 +58,15 @@ public final class PostgresKeysetReader {
             let txid = PostgresTableName.quote(txidColumn)
             sequence = nil
             cursorColumnCount = 2
-            // pg_snapshot_xmin: "Lowest transaction ID that was still active. All transaction
-            // IDs less than xmin are either committed and visible, or rolled back and dead."
-            // (PostgreSQL 15 docs, 9.26 System Information Functions, Table 9.78 Snapshot
-            // Components.) So every row with txid < xmin is final in this snapshot, and any row
-            // still to come has a txid >= xmin: a transaction's xid8 is assigned before its
-            // rows are written and never reused (Table 9.76, pg_current_xact_id). Reading
-            // (txid, id) > cursor in that order below xmin therefore never skips a row, whatever
+            // A snapshot's xmin is the lowest transaction id still active when it was taken:
+            // every lower id belongs to a transaction that committed (and is visible) or rolled
+            // back (PostgreSQL 15 docs, 9.26 System Information Functions, "Transaction ID and
+            // Snapshot Information Functions" and "Snapshot Components"). A transaction's xid8 is
+            // assigned before it writes its first row and never reused (pg_current_xact_id), so
+            // every row still to come has a txid >= xmin. Reading (txid, id) > cursor in that
+            // order, below xmin, therefore never passes a row that could still appear, whatever
             // order the ids committed in. On a hot standby the snapshot is the standby's, built
-            // from replayed WAL, with the same meaning.
+            // from replayed WAL, with the same meaning; only its xmin is used here.
             selectSQL = """
                 SELECT \(txid), \(id)\(values) FROM \(table)
                 WHERE (\(txid), \(id)) > ($1::xid8, $2::int8) AND (\(txid), \(id)) <= ($3::xid8, $4::int8)
@@ -76,7 +76,8 @@ public final class PostgresKeysetReader {
         case .lockBarrier(let named):
             if try connection.isInRecovery() {
                 // "LOCK TABLE that explicitly requests a mode higher than ROW EXCLUSIVE MODE" is
-                // among the commands a hot standby refuses (PostgreSQL 15 docs, 27.4.1).
+                // among the commands a hot standby refuses (PostgreSQL 15 docs, 27.4.1 Hot Standby,
+                // User's Overview: https://www.postgresql.org/docs/15/hot-standby.html).
                 throw SIEMError.config(
                     location: connection.target,
                     message: "the lockBarrier rule needs LOCK TABLE … IN SHARE ROW EXCLUSIVE MODE, which a hot "
@@ -217,7 +218,8 @@ public final class PostgresKeysetReader {
     /// Table 13.2), so the lock is granted only once every transaction that had taken an id by
     /// then has committed or rolled back. `nextval` is never rolled back (9.17 Sequence
     /// Manipulation Functions), so a rolled-back id stays a gap forever, and with `CACHE 1` no
-    /// session holds ids it has not yet used (CREATE SEQUENCE, Notes).
+    /// session holds ids it has not yet used (CREATE SEQUENCE, Notes). Lock modes:
+    /// https://www.postgresql.org/docs/15/explicit-locking.html#LOCKING-TABLES.
     private func barrier() throws -> BarrierOutcome {
         guard let through = try sequenceLastValue() else { return .noIDsYet }
         let sql =

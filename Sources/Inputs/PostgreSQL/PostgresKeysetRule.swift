@@ -2,8 +2,8 @@
 ///
 /// A sequence hands out ids when a row is inserted, not when it commits: transaction A can take
 /// id 10, B id 11, B commit first, and a reader that saw 11 and moved its cursor past it never
-/// sees 10. Each rule closes that gap differently; `docs` and /work/notes/postgres-client.md give
-/// the SQL of each and the test that proves it.
+/// sees 10. Each rule closes that gap differently; `PostgresKeysetReader` shows the SQL of each,
+/// and PostgresTests holds the test that proves it.
 public enum PostgresKeysetRule: Sendable, Equatable {
     /// The table has an `xid8` column filled by `DEFAULT pg_current_xact_id()`; rows are read in
     /// `(txid, id)` order, only from transactions older than the snapshot's `xmin` (all of which
