@@ -116,6 +116,19 @@ import Testing
         #expect(try connection.execute("SELECT 1").string(0, 0) == "1")
     }
 
+    /// The session's `statement_timeout` cancels a statement (SQLSTATE 57014, retryable) and the
+    /// session goes on.
+    @Test func aStatementPastTheTimeoutIsRetryable() throws {
+        let database = try PostgresTestDatabase(table: false)
+        var options = database.options
+        options.statementTimeoutMilliseconds = 100
+        let connection = try PostgresConnection(options)
+        let error = try #require(throws: SIEMError.self) { try connection.execute("SELECT pg_sleep(5)") }
+        #expect(PostgresConnection.isRetryable(error))
+        #expect(error.what.contains("statement timeout [SQLSTATE 57014]"))
+        #expect(try connection.execute("SELECT 1").string(0, 0) == "1")
+    }
+
     @Test func aRemoteHostDefaultsToVerifyFull() throws {
         let parameters = try PostgresConnectionParameters(
             PostgresConnectionOptions(target: .url("postgresql://siem@db.example.com/app"), password: "pw"))

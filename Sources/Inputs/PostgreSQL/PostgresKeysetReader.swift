@@ -100,7 +100,9 @@ public final class PostgresKeysetReader {
     }
 
     /// The cursor of the last row a read would return now: where a one-shot run ends (pass it
-    /// as `through`). Nil when there is nothing to read.
+    /// as `through`, and stop once `resumeCursor` reaches it). Nil when there is nothing to read.
+    /// With `lockBarrier` a read before the end can come back empty with `waitedOnWriter`: the
+    /// ids up to the end are handed out but not yet all committed, so the run reads again.
     ///
     /// `txidColumn`: the last row below the snapshot's `xmin`. `lockBarrier`: the sequence's
     /// last value (ids up to it are read once their writers end). `unsafeIDOrder`: `max(id)`.

@@ -34,7 +34,19 @@ enum PostgresValueDecoder {
             }
             return .integer(Int64(value))
         case .real:
-            return .real(strtod(result.cString(row, column), nil))
+            let text = result.cString(row, column)
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtod(text, &end)
+            // strtod follows the process's LC_NUMERIC: in a host that set a locale with a decimal
+            // comma it stops at the '.'. Swift's own parser ignores the locale (and allocates).
+            guard end == UnsafeMutablePointer(mutating: text) + bytes.count else {
+                guard let value = Double(String(decoding: bytes, as: UTF8.self)) else {
+                    throw SIEMError.badRow(
+                        id: rowID, message: "column \(result.columnName(column)): not a floating-point number")
+                }
+                return .real(value)
+            }
+            return .real(value)
         case .boolean:
             return .integer(bytes.first == UInt8(ascii: "t") ? 1 : 0)
         case .bytes:
