@@ -39,9 +39,31 @@ public final class PostgresTestServer: @unchecked Sendable {
     private static let sharedServersLock = NSLock()
     nonisolated(unsafe) private static var sharedServers: [String: Result<PostgresTestServer, any Error>] = [:]
 
-    /// A new cluster; `standbyOf` makes it a hot standby streaming from that server instead.
-    public init(standbyOf primary: PostgresTestServer? = nil) throws {
+    /// Server settings beyond the harness's own (`-c name=value` for `postgres`).
+    private let settings: [String]
+
+    /// A new cluster; `standbyOf` makes it a hot standby streaming from that server instead;
+    /// `tls` turns TLS on with that server certificate (for 127.0.0.1) besides plain connections.
+    public init(standbyOf primary: PostgresTestServer? = nil, tls: TestCertificates? = nil) throws {
         directory = try TemporaryDirectory("postgres-test")
+        var settings: [String] = []
+        if let tls {
+            // The server insists that its key belong to it and be readable by nobody else.
+            for (source, name) in [(tls.certificateFile, "server.pem"), (tls.keyFile, "server.key")] {
+                let copy = directory.path + "/" + name
+                try FileManager.default.copyItem(atPath: source, toPath: copy)
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: copy)
+                if Self.runsAsRoot {
+                    try FileManager.default.setAttributes(
+                        [.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: copy)
+                }
+            }
+            settings += [
+                "-c", "ssl=on", "-c", "ssl_cert_file=\(directory.path)/server.pem",
+                "-c", "ssl_key_file=\(directory.path)/server.key",
+            ]
+        }
+        self.settings = settings
         password = primary?.password ?? "pw-\(UUID().uuidString.prefix(8))"
         if Self.runsAsRoot {
             try FileManager.default.setAttributes(
@@ -80,17 +102,19 @@ public final class PostgresTestServer: @unchecked Sendable {
         defer { lock.unlock() }
         guard runner == nil else { return }
         let script = """
-            "$1/postgres" -D "$2" -p "$3" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$4" \
-              -c fsync=off -c full_page_writes=off -c max_connections=60 \
-              -c hot_standby_feedback=on &
+            bin=$1 data=$2 port=$3 base=$4
+            shift 4
+            "$bin/postgres" -D "$data" -p "$port" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$base" \
+              -c fsync=off -c full_page_writes=off -c max_connections=60 -c hot_standby_feedback=on "$@" &
             pid=$!
             read -r word
             kill -QUIT "$pid" 2>/dev/null
             wait "$pid"
-            [ "$word" = keep ] || rm -rf "$4"
+            [ "$word" = keep ] || rm -rf "$base"
             """
         let process = Process()
-        let shell = ["/bin/sh", "-c", script, "sh", Self.binaries, dataDirectory, String(port), socketDirectory]
+        let shell =
+            ["/bin/sh", "-c", script, "sh", Self.binaries, dataDirectory, String(port), socketDirectory] + settings
         if Self.runsAsRoot {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
             process.arguments = ["-u", "postgres", "--"] + shell
