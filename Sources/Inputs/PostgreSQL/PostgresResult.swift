@@ -29,12 +29,6 @@ final class PostgresResult {
             start: UnsafeRawPointer(start).map { $0.assumingMemoryBound(to: UInt8.self) }, count: count)
     }
 
-    /// The NUL-terminated value, for `strtod`.
-    @inline(__always)
-    func cString(_ row: Int, _ column: Int) -> UnsafePointer<CChar> {
-        UnsafePointer(PQgetvalue(handle, Int32(row), Int32(column))!)
-    }
-
     func string(_ row: Int, _ column: Int) -> String? {
         isNull(row, column) ? nil : String(decoding: bytes(row, column), as: UTF8.self)
     }
