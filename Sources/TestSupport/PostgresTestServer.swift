@@ -3,7 +3,8 @@ import Foundation
 
 /// A real PostgreSQL 15 server for a test: `initdb` into a temporary directory, `postgres`
 /// listening on 127.0.0.1 at a free port and on a Unix socket in that directory, a password role
-/// (`scram-sha-256` for TCP, `trust` on the socket) and one database per test.
+/// (`scram-sha-256` for TCP, `trust` on the socket; allowed to replicate) and one database per
+/// test. `wal_level = logical`, so tests can decode changes from a replication slot.
 ///
 /// `initdb` and `postgres` refuse to run as root, and CI runs as root: then both run as the
 /// `postgres` system user (`runuser`), owning the directory. The server runs under a small shell
@@ -89,7 +90,7 @@ public final class PostgresTestServer: @unchecked Sendable {
         try start()
         if primary == nil {
             let admin = try Session(host: socketDirectory, port: port, database: "postgres", user: "postgres")
-            try admin.execute("CREATE ROLE \(user) LOGIN PASSWORD '\(password)'")
+            try admin.execute("CREATE ROLE \(user) LOGIN REPLICATION PASSWORD '\(password)'")
         }
     }
 
@@ -105,7 +106,8 @@ public final class PostgresTestServer: @unchecked Sendable {
             bin=$1 data=$2 port=$3 base=$4
             shift 4
             "$bin/postgres" -D "$data" -p "$port" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$base" \
-              -c fsync=off -c full_page_writes=off -c max_connections=60 -c hot_standby_feedback=on "$@" &
+              -c fsync=off -c full_page_writes=off -c max_connections=60 -c hot_standby_feedback=on \
+              -c wal_level=logical "$@" &
             pid=$!
             read -r word
             kill -QUIT "$pid" 2>/dev/null
