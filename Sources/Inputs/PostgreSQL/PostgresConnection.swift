@@ -22,8 +22,13 @@ public final class PostgresConnection {
     private var handle: OpaquePointer?
 
     /// Connects; throws a `SIEMError` classified as `PostgresErrorMapping` describes.
-    public init(_ options: PostgresConnectionOptions) throws {
-        parameters = try PostgresConnectionParameters(options)
+    public convenience init(_ options: PostgresConnectionOptions) throws {
+        try self.init(options, replication: false)
+    }
+
+    /// `replication`: a logical replication session, which takes simple queries only.
+    init(_ options: PostgresConnectionOptions, replication: Bool) throws {
+        parameters = try PostgresConnectionParameters(options, replication: replication)
         target = parameters.targetDescription
         try connect()
     }
@@ -76,6 +81,12 @@ public final class PostgresConnection {
                 + "SET default_transaction_read_only = on; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
                 + "SET IntervalStyle = 'iso_8601'; SET bytea_output = 'hex'; SET extra_float_digits = 1")
     }
+
+    /// The libpq connection, for the replication stream's COPY protocol; nil once closed.
+    var rawHandle: OpaquePointer? { handle }
+
+    /// The password, for masking it in messages built outside this type.
+    var password: String? { parameters.password }
 
     /// A failed statement as the server (or libpq) reported it, before it becomes a `SIEMError`:
     /// callers that expect one SQLSTATE (a lock timeout) handle it themselves.

@@ -17,7 +17,9 @@ struct PostgresConnectionParameters: Sendable {
     let password: String?
     let statementTimeoutMilliseconds: Int
 
-    init(_ options: PostgresConnectionOptions) throws {
+    /// `replication`: a logical replication session (`replication=database`), for
+    /// `PostgresChangeStream`.
+    init(_ options: PostgresConnectionOptions, replication: Bool = false) throws {
         var values: [String: String] = [:]
         var order: [String] = []
         func set(_ key: String, _ value: String) {
@@ -64,10 +66,12 @@ struct PostgresConnectionParameters: Sendable {
         // Text always arrives as UTF-8, whatever the server's encoding: the server converts it.
         set("client_encoding", "UTF8")
         if let password = options.password { set("password", password) }
+        if replication { set("replication", "database") }
         keywords = order.map { ($0, values[$0]!) }
         targetDescription = description
         password = options.password
-        statementTimeoutMilliseconds = options.statementTimeoutMilliseconds
+        // A replication session's one command streams for as long as it is open.
+        statementTimeoutMilliseconds = replication ? 0 : options.statementTimeoutMilliseconds
     }
 
     /// Calls `body` with NULL-terminated C arrays of the keywords and values.
