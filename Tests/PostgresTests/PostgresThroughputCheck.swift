@@ -9,22 +9,28 @@ import Testing
 ///
 ///     SIEM_POSTGRES_THROUGHPUT=1000000 swift test --skip-build --filter PostgresThroughputCheck
 ///
-/// Loads that many event-like rows, reads them all with each safe rule, and also times libpq
+/// Loads that many event-like rows, reads them all with each safe rule and from a logical
+/// replication slot (one transaction: the first row waits for decoding all), and also times libpq
 /// fetching the same batches in text and in binary format without the reader, which is how the
 /// text format was chosen (docs: /work/notes/postgres-client.md).
 @Suite struct PostgresThroughputCheck {
     static let rows = Int(ProcessInfo.processInfo.environment["SIEM_POSTGRES_THROUGHPUT"] ?? "") ?? 0
 
     @Test(.enabled(if: rows > 0)) func readerThroughput() throws {
-        let database = try PostgresTestDatabase(table: false)
+        let database = try PostgresTestDatabase(on: .shared("throughput"), table: false)
         let writer = try database.writer()
-        var started = Date()
         try writer.execute(
             """
             CREATE TABLE events (
                 id bigserial PRIMARY KEY, txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
                 at timestamptz NOT NULL, kind text NOT NULL, actor text, source_ip inet, detail jsonb, score float8
             );
+            CREATE PUBLICATION siem_events FOR TABLE events
+            """)
+        try writer.execute("SELECT pg_create_logical_replication_slot('throughput', 'pgoutput')")
+        var started = Date()
+        try writer.execute(
+            """
             INSERT INTO events (at, kind, actor, source_ip, detail, score)
             SELECT timestamptz '2024-01-01' + n * interval '1 second', 'token.read', 'user-' || (n % 977),
                    ('10.0.' || (n % 250) || '.' || (n % 200))::inet,
@@ -49,6 +55,19 @@ import Testing
             #expect(count == Self.rows)
             print("\(rule): \(count) rows in \(elapsed) s = \(Int(Double(count) / elapsed)) rows/s")
         }
+        let stream = try PostgresChangeStream(
+            options: database.options, slot: "throughput", publication: "siem_events", table: "events")
+        var changes = PostgresChangeBatch()
+        var streamed = 0
+        started = Date()
+        while streamed < Self.rows {
+            try stream.read(max: 5_000, waitMilliseconds: 30_000, into: &changes)
+            guard !changes.isEmpty else { break }
+            streamed += changes.count
+        }
+        let streamSeconds = seconds(since: started)
+        #expect(streamed == Self.rows)
+        print("change stream: \(streamed) rows in \(streamSeconds) s = \(Int(Double(streamed) / streamSeconds)) rows/s")
         for format in [0, 1] {
             started = Date()
             let count = try fetchRaw(database: database, format: Int32(format))
