@@ -3,8 +3,8 @@
 # Runs apt-get as root, or through sudo. Swift itself (6.1 or newer) must already be installed.
 set -euo pipefail
 
-packages=(libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev libdeflate-dev librdkafka-dev openssl sqlite3 time python3
-    python3-pip rsyslog)
+packages=(libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev libdeflate-dev librdkafka-dev libpq-dev openssl sqlite3
+    time python3 python3-pip rsyslog postgresql-15)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
