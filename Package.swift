@@ -78,7 +78,9 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "InputsTests",
-            dependencies: ["SIEMInputs", "SIEMTestSupport", "CPostgres", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SIEMInputs", "SIEMTestSupport", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMInputs", "SIEMTestSupport"],

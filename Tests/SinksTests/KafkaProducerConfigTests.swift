@@ -1,4 +1,5 @@
 import Foundation
+import SIEMCore
 import SIEMTestSupport
 import Testing
 
@@ -112,7 +113,8 @@ import Testing
     }
 
     @Test func aRefusedSecretIsNamedButNeverQuoted() {
-        let redaction = SecretRedaction([Self.password])
+        let redaction = OutputRedaction()
+        redaction.register(Self.password)
         let secret = KafkaNativeConfiguration.refusal(
             key: "sasl.password",
             librdkafkaReason: #"Invalid value "\#(Self.password)" for configuration property "sasl.password""#,

@@ -105,7 +105,7 @@ public final class PostgresConnection {
         let raw: OpaquePointer?
         if let values {
             let copies = values.map { strdup($0) }
-            defer { copies.forEach { free($0) } }
+            defer { for copy in copies { free(copy) } }
             raw = copies.map { UnsafePointer($0) }.withUnsafeBufferPointer {
                 PQexecParams(handle, sql, Int32(values.count), nil, $0.baseAddress, nil, nil, 0)
             }

@@ -81,8 +81,7 @@ struct PostgresConnectionParameters: Sendable {
         let keys: [UnsafeMutablePointer<CChar>?] = keywords.map { strdup($0.0) } + [nil]
         let vals: [UnsafeMutablePointer<CChar>?] = keywords.map { strdup($0.1) } + [nil]
         defer {
-            keys.forEach { free($0) }
-            vals.forEach { free($0) }
+            for pointer in keys + vals { free(pointer) }
         }
         return keys.map { UnsafePointer($0) }.withUnsafeBufferPointer { k in
             vals.map { UnsafePointer($0) }.withUnsafeBufferPointer { v in body(k.baseAddress!, v.baseAddress!) }

@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import SIEMCore
 
 /// Receives librdkafka's log lines: syslog level (3 error … 7 debug), facility (`FAIL`,
 /// `REQTMOUT`, …) and text, with secrets already removed. May be called on any thread.
@@ -19,13 +20,13 @@ final class KafkaClientEvents: @unchecked Sendable {
         var reason: String
     }
 
-    let redaction: SecretRedaction
+    let redaction: OutputRedaction
     private let log: KafkaLogHandler?
     private let lock = NSLock()
     private var latest: ClientError?
     private var allBrokersDown = false
 
-    init(redaction: SecretRedaction, log: KafkaLogHandler?) {
+    init(redaction: OutputRedaction, log: KafkaLogHandler?) {
         self.redaction = redaction
         self.log = log
     }

@@ -1,10 +1,11 @@
 import CRdKafka
+import SIEMCore
 
 /// A Kafka failure: librdkafka's error name, a one-line message for people, and what the caller
 /// should do about it (`kind`).
 ///
 /// Messages never hold a secret: every text that comes from librdkafka passes through the
-/// producer's `SecretRedaction` (the SASL password) before it lands here.
+/// producer's own `OutputRedaction` (the SASL password) before it lands here.
 public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the caller does next; the four answers a sink needs.
     public enum Kind: String, Sendable, Equatable {

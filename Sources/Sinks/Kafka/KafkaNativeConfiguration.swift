@@ -1,11 +1,12 @@
 import CRdKafka
+import SIEMCore
 
 /// librdkafka's `rd_kafka_conf_t`, built from `KafkaProducerConfig.librdkafkaSettings` with one
 /// `rd_kafka_conf_set` per key, so that a refused value is reported with its key.
 enum KafkaNativeConfiguration {
     /// A new conf with every setting applied. The caller owns it: `rd_kafka_new` takes it over
     /// when it succeeds, otherwise the caller destroys it.
-    static func make(_ settings: [(key: String, value: String)], redaction: SecretRedaction) throws -> OpaquePointer {
+    static func make(_ settings: [(key: String, value: String)], redaction: OutputRedaction) throws -> OpaquePointer {
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaError(
                 kind: .configuration, name: "_FAIL", message: "librdkafka could not allocate a configuration")
@@ -28,7 +29,7 @@ enum KafkaNativeConfiguration {
     /// value "…" for configuration property …"), so for a secret key it is left out entirely,
     /// and for the others the known secrets are redacted from it.
     static func refusal(
-        key: String, librdkafkaReason: String, unknownKey: Bool, redaction: SecretRedaction
+        key: String, librdkafkaReason: String, unknownKey: Bool, redaction: OutputRedaction
     )
         -> KafkaError
     {

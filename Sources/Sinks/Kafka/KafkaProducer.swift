@@ -1,6 +1,7 @@
 import CRdKafka
 import Dispatch
 import Foundation
+import SIEMCore
 
 /// An idempotent librdkafka producer for one topic: `send` hands messages over and returns,
 /// per message and in order, what its delivery report said.
@@ -17,7 +18,7 @@ import Foundation
 public final class KafkaProducer: @unchecked Sendable {
     public let config: KafkaProducerConfig
     private let events: KafkaClientEvents
-    private let redaction: SecretRedaction
+    private let redaction: OutputRedaction
     private let poller: KafkaPollThread
     private let queue = DispatchQueue(label: "siem-export.kafka-producer")
     private let lock = NSLock()
@@ -41,7 +42,13 @@ public final class KafkaProducer: @unchecked Sendable {
                 kind: .configuration, name: "_INVALID_ARG", message: "ssl.ca.location \(path) cannot be read")
         }
         self.config = config
-        redaction = SecretRedaction(config.secrets)
+        // Removed from librdkafka's texts here, and registered for the process's outputs (the
+        // host registers declared secrets too; a producer made in code must not rely on that).
+        redaction = OutputRedaction()
+        for secret in config.secrets {
+            redaction.register(secret)
+            OutputRedaction.shared.register(secret)
+        }
         events = KafkaClientEvents(redaction: redaction, log: log)
         let conf = try KafkaNativeConfiguration.make(config.librdkafkaSettings, redaction: redaction)
         events.install(on: conf)
@@ -324,7 +331,7 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// The fatal error `client` has raised, as a `.fatal` KafkaError, or nil.
-    static func fatalError(of client: OpaquePointer, redaction: SecretRedaction) -> KafkaError? {
+    static func fatalError(of client: OpaquePointer, redaction: OutputRedaction) -> KafkaError? {
         var reason = [CChar](repeating: 0, count: 512)
         let code = rd_kafka_fatal_error(client, &reason, reason.count)
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
@@ -339,7 +346,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// fatal error (whatever the report's own code), otherwise the code's kind.
     static func deliveryFailure(
         _ code: rd_kafka_resp_err_t, status: rd_kafka_msg_status_t, client: OpaquePointer,
-        redaction: SecretRedaction
+        redaction: OutputRedaction
     ) -> KafkaError {
         let written: String
         switch status {
@@ -369,7 +376,7 @@ private let kafkaDeliveryReportCallback:
         if report.err == RD_KAFKA_RESP_ERR_NO_ERROR {
             result = .delivered(partition: report.partition, offset: report.offset)
         } else {
-            let redaction = KafkaClientEvents.from(opaque)?.redaction ?? SecretRedaction([])
+            let redaction = KafkaClientEvents.from(opaque)?.redaction ?? OutputRedaction()
             result = .failed(
                 KafkaProducer.deliveryFailure(
                     report.err, status: rd_kafka_message_status(message), client: client, redaction: redaction))
