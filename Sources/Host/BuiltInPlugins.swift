@@ -28,6 +28,7 @@ public enum BuiltInPlugins {
         registry.register(sink: ElasticsearchSink.self)
         registry.register(sink: SentinelDataCollectorSink.self)
         registry.register(sink: AzureLogsIngestionSink.self)
+        registry.register(sink: KafkaSink.self)
         return registry
     }
 }

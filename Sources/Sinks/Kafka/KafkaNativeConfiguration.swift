@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import SIEMCore
 
 /// librdkafka's `rd_kafka_conf_t`, built from `KafkaProducerConfig.librdkafkaSettings` with one
@@ -42,5 +43,24 @@ enum KafkaNativeConfiguration {
             message = "librdkafka refused \(key): \(redaction.apply(librdkafkaReason))"
         }
         return KafkaError(kind: .configuration, name: "_INVALID_ARG", message: message)
+    }
+
+    /// What `KafkaProducer.init` would refuse, found without building a client, so nothing
+    /// connects anywhere: for `siem-export validate`.
+    static func check(_ config: KafkaProducerConfig) throws {
+        try config.validate()
+        try checkCALocation(of: config)
+        let redaction = OutputRedaction()
+        for secret in config.secrets { redaction.register(secret) }
+        rd_kafka_conf_destroy(try make(config.librdkafkaSettings, redaction: redaction))
+    }
+
+    /// OpenSSL's words for a missing CA file ("x509 certificate routines::system lib") name
+    /// neither the file nor the problem, so it is checked first.
+    static func checkCALocation(of config: KafkaProducerConfig) throws {
+        if let path = config.sslCALocation, access(path, R_OK) != 0 {
+            throw KafkaError(
+                kind: .configuration, name: "_INVALID_ARG", message: "ssl.ca.location \(path) cannot be read")
+        }
     }
 }

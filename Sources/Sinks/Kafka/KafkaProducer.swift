@@ -35,12 +35,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// `validate()` or librdkafka refused (named by key, secrets never shown).
     public init(config: KafkaProducerConfig, log: KafkaLogHandler? = nil) throws {
         try config.validate()
-        // OpenSSL's words for a missing file ("x509 certificate routines::system lib") name
-        // neither the file nor the problem.
-        if let path = config.sslCALocation, access(path, R_OK) != 0 {
-            throw KafkaError(
-                kind: .configuration, name: "_INVALID_ARG", message: "ssl.ca.location \(path) cannot be read")
-        }
+        try KafkaNativeConfiguration.checkCALocation(of: config)
         self.config = config
         // Removed from librdkafka's texts here, and registered for the process's outputs (the
         // host registers declared secrets too; a producer made in code must not rely on that).
