@@ -118,7 +118,7 @@ import Testing
         // Started again on the smaller file, the checkpoint is past its end: refused, not skipped.
         let again = try cli.run(["run", "--config", config])
         #expect(again.status == 74, "\(again.stderr)")
-        #expect(oneErrorLine(again.stderr).contains("checkpointed at id 3000 but the database's highest id is 10"))
+        #expect(oneErrorLine(again.stderr).contains("checkpointed at id 3000 but the source ends at id 10"))
     }
 
     @Test func aDirectoryOrAnUnreadableFileIsNamedAtStart() throws {

@@ -100,8 +100,10 @@ import Testing
             name: "golden", formatter: formatter, formatterID: formatterID, framing: framing, sink: InMemorySink(),
             sinkID: "memory")
         var writer = RecordWriter()
-        let batch = try BatchEncoder.encode(
-            Array(try FixtureEvents.all().map(\.event).prefix(3)), after: .min, with: pipeline, writer: &writer)
+        let events = Array(try FixtureEvents.all().map(\.event).prefix(3))
+        let (batch, _) = try BatchEncoder.encode(
+            events, positions: events.map { SourcePosition(id: $0.eventID) }, after: nil, with: pipeline,
+            writer: &writer)
         // What a network sink sends, and for OTLP what a file gets: the same request.
         let body = framing == .otlpLogs ? batch.lineOutput : batch.body(0..<batch.count)
         if framing == .otlpLogs { #expect(batch.body(0..<batch.count) + [0x0A] == body) }

@@ -24,9 +24,30 @@ import Testing
             formatterID: "sentinel", framing: .jsonArray, sink: sink, sinkID: "memory")
     }
 
+    /// A source read in (epoch, id) order — a PostgreSQL table by transaction id — hands out ids
+    /// out of order; each pipeline resumes after its own pair and is checkpointed at pairs.
+    @Test func checkpointsArePositionsWhenTheSourceOrdersByEpoch() async throws {
+        let source = ArraySource(rows: Self.rows(101...106))
+        source.epochs = [101: 5, 102: 5, 105: 6, 103: 7, 104: 7, 106: 7]
+        let behind = InMemorySink()
+        let ahead = InMemorySink()
+        var checkpoints: [Int: [SourcePosition]] = [:]
+        _ = try await PipelineRunner(batchSize: 2).run(
+            source: source, mapper: mapper, pipelines: [try pipeline("behind", behind), try pipeline("ahead", ahead)],
+            query: SourceQuery(), startAfter: [.start, SourcePosition(epoch: 6, id: 105)]
+        ) { pipeline, position in checkpoints[pipeline, default: []].append(position) }
+        #expect(behind.eventIDs == [101, 102, 105, 103, 104, 106])
+        #expect(ahead.eventIDs == [103, 104, 106], "resumes after (6, 105): 103 has a later epoch")
+        #expect(
+            checkpoints[0] == [
+                SourcePosition(epoch: 5, id: 102), SourcePosition(epoch: 7, id: 103), SourcePosition(epoch: 7, id: 106),
+            ])
+        #expect(checkpoints[1] == [SourcePosition(epoch: 7, id: 103), SourcePosition(epoch: 7, id: 106)])
+    }
+
     @Test func deliversEveryRowInOrderInBoundedBatchesAndCheckpointsEachBatch() async throws {
         let sink = InMemorySink()
-        var checkpoints: [Int64] = []
+        var checkpoints: [SourcePosition] = []
         let summaries = try await PipelineRunner(batchSize: 4).run(
             source: ArraySource(rows: Self.rows(1...10)), mapper: mapper, pipelines: [try pipeline("p", sink)],
             query: SourceQuery(), startAfter: [0]
@@ -36,7 +57,8 @@ import Testing
         #expect(checkpoints == [4, 8, 10])
         #expect(
             summaries == [
-                PipelineSummary(name: "p", formatterID: "sentinel", destination: "memory", delivered: 10, lastID: 10)
+                PipelineSummary(
+                    name: "p", formatterID: "sentinel", destination: "memory", delivered: 10, checkpoint: 10)
             ])
         #expect(sink.records.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
     }
@@ -48,8 +70,8 @@ import Testing
         _ = try await PipelineRunner(batchSize: 3).run(
             source: ArraySource(rows: Self.rows(1...8)), mapper: mapper,
             pipelines: [try pipeline("behind", behind), try pipeline("ahead", ahead)],
-            query: SourceQuery(afterID: 2), startAfter: [2, 6]
-        ) { index, last in log.append("\(index):\(last)") }
+            query: SourceQuery(after: 2), startAfter: [2, 6]
+        ) { index, last in log.append("\(index):\(last.id)") }
         #expect(behind.eventIDs == Array(3...8))
         #expect(ahead.eventIDs == [7, 8])
         #expect(log == ["0:5", "0:8", "1:8"])
@@ -57,7 +79,7 @@ import Testing
 
     @Test func aFailedSendStopsTheRunWithoutAdvancingPastWhatWasDelivered() async throws {
         let sink = ScriptedSink(failOn: [1: SIEMError.delivery(sink: "s", message: "HTTP 503", retryable: true)])
-        var checkpoints: [Int64] = []
+        var checkpoints: [SourcePosition] = []
         await #expect(throws: SIEMError.delivery(sink: "s", message: "HTTP 503", retryable: true)) {
             _ = try await PipelineRunner(batchSize: 5).run(
                 source: ArraySource(rows: Self.rows(1...12)), mapper: mapper, pipelines: [try pipeline("p", sink)],
@@ -72,7 +94,7 @@ import Testing
         var rows = Self.rows(1...10)
         rows[6].timestamp = .null  // id 7
         let sink = InMemorySink()
-        var checkpoints: [Int64] = []
+        var checkpoints: [SourcePosition] = []
         await #expect(throws: SIEMError.badRow(id: 7, message: "`timestamp` is NULL")) {
             _ = try await PipelineRunner(batchSize: 4).run(
                 source: ArraySource(rows: rows), mapper: mapper, pipelines: [try pipeline("p", sink)],
@@ -95,7 +117,7 @@ import Testing
         ) { _, _ in called = true }
         #expect(sink.eventIDs.sorted() == Array(1...9))
         #expect(sink.eventIDs != Array(1...9))
-        #expect(!called && summaries[0].delivered == 9 && summaries[0].lastID == nil)
+        #expect(!called && summaries[0].delivered == 9 && summaries[0].checkpoint == nil)
     }
 
     @Test func limitStopsAfterThatManyEvents() async throws {
@@ -113,7 +135,7 @@ import Testing
             source: ArraySource(rows: []), mapper: mapper, pipelines: [try pipeline("p", sink)], query: SourceQuery(),
             startAfter: [0]
         ) { _, _ in called = true }
-        #expect(sink.batches.isEmpty && !called && summaries[0].lastID == nil)
+        #expect(sink.batches.isEmpty && !called && summaries[0].checkpoint == nil)
     }
 }
 
@@ -132,11 +154,11 @@ import Testing
     func run(
         _ sink: ScriptedSink, policy: RefusalPolicy, dead: CollectingDeadLetters
     ) async throws -> (
-        [PipelineSummary], [Int64]
+        [PipelineSummary], [SourcePosition]
     ) {
         var pipeline = try PipelineRunnerTests().pipeline("p", sink)
         pipeline.onRefused = policy
-        var checkpoints: [Int64] = []
+        var checkpoints: [SourcePosition] = []
         var plan = RunPlan(query: SourceQuery(), startAfter: [0])
         plan.refusalDeadLetters = [dead]
         plan.onDelivered = { _, last in checkpoints.append(last) }
@@ -162,7 +184,7 @@ import Testing
             _ = try await run(ScriptedSink(refusing: [6]), policy: .stop, dead: dead)
         }
         #expect(dead.refused.isEmpty)
-        var checkpoints: [Int64] = []
+        var checkpoints: [SourcePosition] = []
         var pipeline = try PipelineRunnerTests().pipeline("p", ScriptedSink(refusing: [6]))
         pipeline.onRefused = .stop
         var plan = RunPlan(query: SourceQuery(), startAfter: [0])
@@ -211,7 +233,7 @@ final class OverlappingSink: EventSink, @unchecked Sendable {
 extension PipelineRunnerTests {
     @Test func severalBatchesInFlightStillCheckpointInOrderAndOnlyPastAcceptedBatches() async throws {
         let sink = OverlappingSink(maxInFlight: 3)
-        var checkpoints: [Int64] = []
+        var checkpoints: [SourcePosition] = []
         var acceptedAtCheckpoint: [[Int64]] = []
         _ = try await PipelineRunner(batchSize: 2).run(
             source: ArraySource(rows: Self.rows(1...20)), mapper: mapper, pipelines: [try pipeline("p", sink)],
@@ -223,10 +245,12 @@ extension PipelineRunnerTests {
         #expect(sink.mostAtOnce == 3, "batches overlapped up to the sink's limit")
         #expect(sink.accepted.sorted() == stride(from: 2, through: 20, by: 2).map { Int64($0) })
         #expect(sink.accepted != sink.accepted.sorted(), "the sink answered out of order")
-        #expect(checkpoints == stride(from: 2, through: 20, by: 2).map { Int64($0) }, "checkpoints in order")
+        #expect(
+            checkpoints == stride(from: 2, through: 20, by: 2).map { SourcePosition(id: Int64($0)) },
+            "checkpoints in order")
         // A checkpoint never passes a batch that was not yet accepted.
         for (checkpoint, accepted) in zip(checkpoints, acceptedAtCheckpoint) {
-            #expect(stride(from: 2, through: checkpoint, by: 2).allSatisfy { accepted.contains($0) })
+            #expect(stride(from: 2, through: checkpoint.id, by: 2).allSatisfy { accepted.contains($0) })
         }
     }
 }

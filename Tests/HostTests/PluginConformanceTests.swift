@@ -37,8 +37,10 @@ import Testing
         if let count { events = Array(events.prefix(count)) }
         var writer = RecordWriter()
         return try BatchEncoder.encode(
-            events, after: .min, with: pipeline(formatter: formatterID, framing: framing, sink: InMemorySink()),
-            writer: &writer)
+            events, positions: events.map { SourcePosition(id: $0.eventID) }, after: nil,
+            with: pipeline(formatter: formatterID, framing: framing, sink: InMemorySink()),
+            writer: &writer
+        ).0
     }
 
     /// A framing of each kind, with the parameters a sink would give it.

@@ -37,7 +37,7 @@ import Testing
     @Test func honoursAfterThroughAndSince() throws {
         let db = try RegistryDatabase()
         try db.insert(100)
-        let ids = try readAll(try source(db.path), SourceQuery(afterID: 10, throughID: 20), batch: 3).flatMap { $0 }
+        let ids = try readAll(try source(db.path), SourceQuery(after: 10, through: 20), batch: 3).flatMap { $0 }
             .map(\.id)
         #expect(ids == Array(11...20))
         let since = try readAll(try source(db.path), SourceQuery(sinceUnix: 1_000_050), batch: 7).flatMap { $0 }
@@ -142,21 +142,21 @@ import Testing
             all += batch.beaconRows()
         } while !batch.isEmpty
         #expect(all.count == 11)
-        #expect(try registry.highestID() == 11)
+        #expect(try registry.endPosition() == 11)
     }
 
     @Test func readsWhileAnotherProcessKeepsInserting() async throws {
         let db = try RegistryDatabase()
         try db.insert(200)
         let registry = try source(db.path)
-        let end = try #require(try registry.highestID())
+        let end = try #require(try registry.endPosition())
         let writer = Task.detached {
             for i in 0..<50 { try db.insert(5, startingAt: 1_000 + i * 5) }
         }
-        let rows = try readAll(registry, SourceQuery(throughID: end), batch: 16).flatMap { $0 }
+        let rows = try readAll(registry, SourceQuery(through: end), batch: 16).flatMap { $0 }
         try await writer.value
         #expect(rows.map(\.id) == Array(1...200))
-        #expect(try registry.highestID() == 450)
+        #expect(try registry.endPosition() == 450)
     }
 
     @Test func escapesPathsForTheSQLiteURI() {

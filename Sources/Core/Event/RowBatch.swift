@@ -8,6 +8,9 @@ public struct RowBatch: Sendable {
     public let columns: [String]
     /// Each row's id: the cursor, and the event id.
     public private(set) var ids: [Int64] = []
+    /// Each row's epoch (`SourcePosition.epoch`); empty while every row's is 0, as for sources
+    /// with one integer cursor.
+    public private(set) var epochs: [Int64] = []
     @usableFromInline private(set) var values: [SQLValue] = []
 
     public init(columns: [String], capacity: Int = 0) {
@@ -26,7 +29,23 @@ public struct RowBatch: Sendable {
     }
 
     /// Starts a row; exactly `columns.count` values must follow.
-    public mutating func beginRow(id: Int64) { ids.append(id) }
+    public mutating func beginRow(id: Int64) {
+        ids.append(id)
+        if !epochs.isEmpty { epochs.append(0) }
+    }
+
+    /// Starts a row of a source whose positions have an epoch (see `SourcePosition`).
+    public mutating func beginRow(id: Int64, epoch: Int64) {
+        if epochs.count < ids.count { epochs.append(contentsOf: repeatElement(0, count: ids.count - epochs.count)) }
+        ids.append(id)
+        epochs.append(epoch)
+    }
+
+    /// Row `row`'s position: what a checkpoint past it holds.
+    @inlinable
+    public func position(_ row: Int) -> SourcePosition {
+        SourcePosition(epoch: epochs.isEmpty ? 0 : epochs[row], id: ids[row])
+    }
 
     @inlinable
     public mutating func append(_ value: SQLValue) { values.append(value) }
@@ -34,6 +53,7 @@ public struct RowBatch: Sendable {
     /// Empties the batch, keeping its memory for the next read.
     public mutating func removeAll() {
         ids.removeAll(keepingCapacity: true)
+        epochs.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
     }
 

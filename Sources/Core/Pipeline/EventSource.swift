@@ -1,23 +1,26 @@
 /// Which rows a read covers and in what order.
 public struct SourceQuery: Sendable, Equatable {
     public enum Order: String, Sendable, CaseIterable {
-        /// Table order, streamed in short keyset reads: writer-friendly, what checkpoints need.
+        /// Position order (`SourcePosition`), streamed in short keyset reads: writer-friendly, what
+        /// checkpoints need.
         case id
         /// Timestamp then id, as the registry's own export orders; one read snapshot for the whole run.
         case timestamp
     }
 
-    /// Only rows with a larger id (the checkpoint).
-    public var afterID: Int64
-    /// Only rows up to this id (the table's end when the run began), so a run always ends.
-    public var throughID: Int64?
-    /// Only rows whose `timestamp` is at least this.
+    /// Only rows after this position (the checkpoint).
+    public var after: SourcePosition
+    /// Only rows up to this position (the source's end when the run began), so a run always ends.
+    public var through: SourcePosition?
+    /// Only rows whose time column is at least this.
     public var sinceUnix: Int64?
     public var order: Order
 
-    public init(afterID: Int64 = 0, throughID: Int64? = nil, sinceUnix: Int64? = nil, order: Order = .id) {
-        self.afterID = afterID
-        self.throughID = throughID
+    public init(
+        after: SourcePosition = .start, through: SourcePosition? = nil, sinceUnix: Int64? = nil, order: Order = .id
+    ) {
+        self.after = after
+        self.through = through
         self.sinceUnix = sinceUnix
         self.order = order
     }
@@ -35,8 +38,8 @@ public protocol RowReader: AnyObject {
 public protocol EventSource: Plugin {
     /// A stable name of what is read (the database path); checkpoints remember it.
     var identity: String { get }
-    /// The largest row id now, nil for an empty table.
-    func highestID() throws -> Int64?
+    /// The position of the last row now (what a run reads up to), nil for an empty source.
+    func endPosition() throws -> SourcePosition?
     /// The columns the source has, to check a mapper's against; nil when it cannot know before
     /// reading (JSON lines).
     func availableColumns() throws -> [String]?
@@ -46,10 +49,14 @@ public protocol EventSource: Plugin {
     /// Throws when what is read is no longer what was opened (the file replaced or removed), so
     /// a long-running export does not keep reading a deleted file or mix two databases' ids.
     func verifyUnchanged() throws
+    /// Hands the source its part of the run's state file, before the first `open`; a source
+    /// that must remember more than its position (a followed file's identity) keeps it there.
+    func attach(state: any SourceStateStore) throws
 }
 
 extension EventSource {
     public func verifyUnchanged() throws {}
+    public func attach(state: any SourceStateStore) throws {}
     public func availableColumns() throws -> [String]? { nil }
 }
 

@@ -152,11 +152,11 @@ struct ExportCommand: AsyncParsableCommand {
             let pipeline = AssembledPipeline(
                 name: "export", formatter: formatter, formatterID: formatterID, framing: framing, sink: sink,
                 sinkID: sinkID)
-            let query = SourceQuery(afterID: 0, throughID: try source.highestID() ?? 0, sinceUnix: since, order: order)
+            let query = SourceQuery(through: try source.endPosition() ?? .start, sinceUnix: since, order: order)
             // One bad row must not hide every row after it: it is set aside, and the export goes on.
             let deadLetters: any DeadLetterDestination =
                 try deadLetter.map { try DeadLetterFileWriter(path: context.resolve(path: $0)) } ?? StderrDeadLetters()
-            var plan = RunPlan(query: query, startAfter: [0], limit: limit)
+            var plan = RunPlan(query: query, startAfter: [.start], limit: limit)
             plan.rowDeadLetter = deadLetters
             plan.refusalDeadLetters = [deadLetters]
             let summaries = try await PipelineRunner(batchSize: batchSize).run(

@@ -15,7 +15,7 @@ struct ValidateCommand: AsyncParsableCommand {
             let file = try ConfigLoader().load(path: config)
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(file)
             for warning in assembled.warnings { StandardError.print(warning.description) }
-            let rows = try assembled.source.highestID().map { "rows up to id \($0)" } ?? "empty events table"
+            let rows = try assembled.source.endPosition().map { "rows up to \($0)" } ?? "no rows yet"
             print(
                 "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(assembled.source.identity) (\(rows))"
             )

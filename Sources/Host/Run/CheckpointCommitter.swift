@@ -13,7 +13,7 @@ final class CheckpointCommitter: @unchecked Sendable {
     private let store: CheckpointStore
     private let source: String
     private let condition = NSCondition()
-    private var pending: (pipeline: String, lastID: Int64)?
+    private var pending: (pipeline: String, position: SourcePosition)?
     private var writing = false
     private var failure: (any Error)?
     private var stopped = false
@@ -31,12 +31,12 @@ final class CheckpointCommitter: @unchecked Sendable {
     }
 
     /// Hands over `pipeline`'s new checkpoint, once the previous one is durable.
-    func record(pipeline: String, lastID: Int64) throws {
+    func record(pipeline: String, position: SourcePosition) throws {
         condition.lock()
         defer { condition.unlock() }
         while writing || pending != nil { condition.wait() }
         if let failure { throw failure }
-        pending = (pipeline, lastID)
+        pending = (pipeline, position)
         condition.broadcast()
     }
 
@@ -69,7 +69,7 @@ final class CheckpointCommitter: @unchecked Sendable {
             condition.unlock()
             var error: (any Error)?
             do {
-                try store.advance(pipeline: next.pipeline, source: source, to: next.lastID)
+                try store.advance(pipeline: next.pipeline, source: source, to: next.position)
             } catch let caught {
                 error = caught
             }

@@ -2,13 +2,14 @@ import Foundation
 import GRDB
 import SIEMCore
 
-/// Each pipeline's last delivered source id, kept durably in a small SQLite state file.
+/// Each pipeline's last delivered source position, kept durably in a small SQLite state file,
+/// with what sources remember besides (`SourceStateStore`).
 ///
 /// WAL journal and `synchronous = FULL`: an update is durable when `advance` returns, and a
 /// crash at any moment leaves either the old or the new value. The source's identity is kept
 /// beside the id, so pointing a config at another database is refused instead of silently
 /// skipping (or re-sending) its rows.
-public final class CheckpointStore {
+public final class CheckpointStore: Sendable {
     public let path: String
     private let queue: DatabaseQueue
 
@@ -37,21 +38,36 @@ public final class CheckpointStore {
                             updated_unix INTEGER NOT NULL
                         )
                         """)
+                // State files from before positions had an epoch: theirs is 0.
+                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(checkpoints)").map { $0["name"] as String }
+                if !columns.contains("epoch") {
+                    try db.execute(sql: "ALTER TABLE checkpoints ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0")
+                }
+                try db.execute(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS source_state (
+                            source TEXT NOT NULL,
+                            key TEXT NOT NULL,
+                            value TEXT NOT NULL,
+                            PRIMARY KEY (source, key)
+                        )
+                        """)
             }
         } catch let error as DatabaseError {
             throw SIEMError.checkpoint(path: path, message: "cannot open state file: \(error.message ?? "\(error)")")
         }
     }
 
-    /// The last delivered id of `pipeline`, 0 when it has never run.
-    public func lastID(pipeline: String, source: String) throws -> Int64 {
+    /// The last delivered position of `pipeline`, `.start` when it has never run.
+    public func position(pipeline: String, source: String) throws -> SourcePosition {
         let row = try guarded {
             try queue.read { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT source, last_id FROM checkpoints WHERE pipeline = ?", arguments: [pipeline])
+                    db, sql: "SELECT source, epoch, last_id FROM checkpoints WHERE pipeline = ?",
+                    arguments: [pipeline])
             }
         }
-        guard let row else { return 0 }
+        guard let row else { return .start }
         let recorded: String = row["source"]
         guard recorded == source else {
             throw SIEMError.checkpoint(
@@ -60,20 +76,59 @@ public final class CheckpointStore {
                     "pipeline '\(pipeline)' was checkpointed for source '\(recorded)', not '\(source)'; use another state file for another database"
             )
         }
-        return row["last_id"]
+        return SourcePosition(epoch: row["epoch"], id: row["last_id"])
     }
 
-    /// Records that `pipeline` has delivered everything up to and including `lastID`.
-    public func advance(pipeline: String, source: String, to lastID: Int64) throws {
+    /// Records that `pipeline` has delivered everything up to and including `position`.
+    public func advance(pipeline: String, source: String, to position: SourcePosition) throws {
         let now = Int64(Date().timeIntervalSince1970)
         try guarded {
             try queue.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO checkpoints (pipeline, source, last_id, updated_unix) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(pipeline) DO UPDATE SET source = excluded.source, last_id = excluded.last_id,
-                            updated_unix = excluded.updated_unix
-                        """, arguments: [pipeline, source, lastID, now])
+                        INSERT INTO checkpoints (pipeline, source, epoch, last_id, updated_unix) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(pipeline) DO UPDATE SET source = excluded.source, epoch = excluded.epoch,
+                            last_id = excluded.last_id, updated_unix = excluded.updated_unix
+                        """, arguments: [pipeline, source, position.epoch, position.id, now])
+            }
+        }
+    }
+
+    /// `source`'s own state, kept in this file.
+    public func state(for source: String) -> any SourceStateStore { ScopedState(store: self, source: source) }
+
+    fileprivate func stateValue(source: String, key: String) throws -> String? {
+        try guarded {
+            try queue.read { db in
+                try String.fetchOne(
+                    db, sql: "SELECT value FROM source_state WHERE source = ? AND key = ?", arguments: [source, key])
+            }
+        }
+    }
+
+    fileprivate func setState(source: String, key: String, value: String?) throws {
+        try guarded {
+            try queue.write { db in
+                if let value {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO source_state (source, key, value) VALUES (?, ?, ?)
+                            ON CONFLICT(source, key) DO UPDATE SET value = excluded.value
+                            """, arguments: [source, key, value])
+                } else {
+                    try db.execute(
+                        sql: "DELETE FROM source_state WHERE source = ? AND key = ?", arguments: [source, key])
+                }
+            }
+        }
+    }
+
+    fileprivate func allState(source: String) throws -> [(key: String, value: String)] {
+        try guarded {
+            try queue.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT key, value FROM source_state WHERE source = ? ORDER BY key", arguments: [source]
+                ).map { ($0["key"], $0["value"]) }
             }
         }
     }
@@ -85,4 +140,19 @@ public final class CheckpointStore {
             throw SIEMError.checkpoint(path: path, message: error.message ?? "\(error)")
         }
     }
+}
+
+/// One source's slice of the state file.
+private final class ScopedState: SourceStateStore {
+    let store: CheckpointStore
+    let source: String
+
+    init(store: CheckpointStore, source: String) {
+        self.store = store
+        self.source = source
+    }
+
+    func value(forKey key: String) throws -> String? { try store.stateValue(source: source, key: key) }
+    func set(_ value: String?, forKey key: String) throws { try store.setState(source: source, key: key, value: value) }
+    func all() throws -> [(key: String, value: String)] { try store.allState(source: source) }
 }

@@ -7,14 +7,16 @@ import SIEMCore
 ///
 /// The source's reader is used by this thread only, from start to `finish()`.
 final class MappedBatchProducer: @unchecked Sendable {
-    /// One mapped batch: its events, the id of its last row (the checkpoint it allows), and the
-    /// error that cut it short (a bad row: the events before it are here, the rest never read).
+    /// One mapped batch: its events and their rows' positions, the position of its last row
+    /// (the checkpoint it allows), and the error that cut it short (a bad row: the events before
+    /// it are here, the rest never read).
     struct Batch {
         var events: [Event]
-        var end: Int64?
+        var positions: [SourcePosition]
+        var end: SourcePosition?
         var failure: (any Error)?
-        /// Ids of rows that could not become events and went to the dead-letter file.
-        var deadLettered: [Int64] = []
+        /// Positions of rows that could not become events and went to the dead-letter file.
+        var deadLettered: [SourcePosition] = []
     }
 
     enum Item {
@@ -64,17 +66,20 @@ final class MappedBatchProducer: @unchecked Sendable {
             if rows.isEmpty { break }
             remaining -= rows.count
             var events: [Event] = []
+            var positions: [SourcePosition] = []
             events.reserveCapacity(rows.count)
+            positions.reserveCapacity(rows.count)
             var failure: (any Error)?
             var rejected: [(row: Int, reason: String)] = []
-            var lastHandled: Int64?
+            var lastHandled: SourcePosition?
             for row in 0..<rows.count {
                 do {
                     events.append(try mapper.map(rows, row: row))
-                    lastHandled = rows.ids[row]
+                    positions.append(rows.position(row))
+                    lastHandled = rows.position(row)
                 } catch let error as SIEMError where deadLetter != nil && error.badRowReason != nil {
                     rejected.append((row, error.badRowReason!))
-                    lastHandled = rows.ids[row]
+                    lastHandled = rows.position(row)
                 } catch {
                     failure = error
                     break
@@ -88,13 +93,14 @@ final class MappedBatchProducer: @unchecked Sendable {
                     return
                 }
             }
-            let end = failure == nil ? rows.ids[rows.count - 1] : lastHandled
+            let end = failure == nil ? rows.position(rows.count - 1) : lastHandled
             // The rows let go of their arena here, before the events go to the other thread: done
             // at the next read instead, both threads would count references to the same arena at
             // once, and every count would move its cache line between the cores.
-            let deadLettered = rejected.map { rows.ids[$0.row] }
+            let deadLettered = rejected.map { rows.position($0.row) }
             rows.removeAll()
-            let batch = Batch(events: events, end: end, failure: failure, deadLettered: deadLettered)
+            let batch = Batch(
+                events: events, positions: positions, end: end, failure: failure, deadLettered: deadLettered)
             guard put(.batch(batch)), failure == nil else { return }
         }
         _ = put(.finished)

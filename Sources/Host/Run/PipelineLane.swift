@@ -12,8 +12,8 @@ final class PipelineLane {
     let refusals: (any DeadLetterDestination)?
     let plan: RunPlan
     private(set) var summary: PipelineSummary
-    /// The last id handed to the sink (in flight or settled).
-    private var handedOff: Int64
+    /// The last position handed to the sink (in flight or settled).
+    private var handedOff: SourcePosition
     private var inFlight: [InFlight] = []
     /// Reused for every batch: its memory is allocated once.
     private var writer: RecordWriter
@@ -23,12 +23,14 @@ final class PipelineLane {
         /// The sink's answer and how long it took, in seconds.
         let task: Task<(Delivery, Double), any Error>
         let batch: EncodedBatch
-        let end: Int64
+        /// The position of each of the batch's records.
+        let positions: [SourcePosition]
+        let end: SourcePosition
         let lastEventUnix: Int64?
     }
 
     init(
-        index: Int, pipeline: AssembledPipeline, startAfter: Int64, watermarked: Bool, batchSize: Int,
+        index: Int, pipeline: AssembledPipeline, startAfter: SourcePosition, watermarked: Bool, batchSize: Int,
         refusals: (any DeadLetterDestination)?, plan: RunPlan
     ) {
         self.index = index
@@ -40,7 +42,7 @@ final class PipelineLane {
         writer = RecordWriter(capacity: batchSize * 1_024)
         summary = PipelineSummary(
             name: pipeline.name, formatterID: pipeline.formatterID, destination: pipeline.sink.destination,
-            delivered: 0, lastID: startAfter > 0 ? startAfter : nil)
+            delivered: 0, checkpoint: startAfter > .start ? startAfter : nil)
     }
 
     /// Formats and hands over the part of `batch` after this pipeline's checkpoint.
@@ -51,8 +53,9 @@ final class PipelineLane {
             summary.deadLettered += skipped
             plan.metrics?.deadLettered(skipped, pipeline: index)
         }
-        let encoded = try BatchEncoder.encode(
-            batch.events, after: watermarked ? handedOff : .min, with: pipeline, writer: &writer)
+        let (encoded, positions) = try BatchEncoder.encode(
+            batch.events, positions: batch.positions, after: watermarked ? handedOff : nil, with: pipeline,
+            writer: &writer)
         while inFlight.count >= max(1, pipeline.sink.maxInFlight) { try await settleOldest() }
         handedOff = batchEnd
         guard !encoded.isEmpty else {
@@ -70,7 +73,9 @@ final class PipelineLane {
             return (delivery, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
         inFlight.append(
-            InFlight(task: task, batch: encoded, end: batchEnd, lastEventUnix: batch.events.last?.occurredUnix))
+            InFlight(
+                task: task, batch: encoded, positions: positions, end: batchEnd,
+                lastEventUnix: batch.events.last?.occurredUnix))
     }
 
     func settleAll() async throws {
@@ -97,22 +102,22 @@ final class PipelineLane {
             }
         } catch let partial as PartialDelivery {
             // Keep what the receiver settled, then stop with the sink's own error.
-            try setAside(partial.delivery, of: flight.batch)
+            try setAside(partial.delivery, of: flight)
             summary.delivered += partial.delivery.accepted
-            if partial.delivery.settled > 0 { try advance(to: flight.batch.eventIDs[partial.delivery.settled - 1]) }
+            if partial.delivery.settled > 0 { try advance(to: flight.positions[partial.delivery.settled - 1]) }
             throw partial.error
         }
-        try setAside(delivery, of: flight.batch)
+        try setAside(delivery, of: flight)
         summary.delivered += delivery.accepted
         plan.metrics?.delivered(delivery.accepted, seconds: seconds, pipeline: index)
         plan.logger?.debug(
             "batch delivered",
             metadata: [
-                "pipeline": "\(pipeline.name)", "events": "\(delivery.accepted)", "last_id": "\(flight.end)",
+                "pipeline": "\(pipeline.name)", "events": "\(delivery.accepted)", "last_id": "\(flight.end.id)",
                 "seconds": "\(seconds)",
             ])
         guard delivery.settled == flight.batch.count else {
-            if delivery.settled > 0 { try advance(to: flight.batch.eventIDs[delivery.settled - 1]) }
+            if delivery.settled > 0 { try advance(to: flight.positions[delivery.settled - 1]) }
             throw SIEMError.delivery(
                 sink: pipeline.name,
                 message: "receiver settled \(delivery.settled) of \(flight.batch.count) records", retryable: true)
@@ -123,10 +128,11 @@ final class PipelineLane {
     /// Writes what the receiver refused to the dead-letter file (durably, before the checkpoint
     /// passes it) and counts it as dead-lettered, never as delivered. With `on_refused: stop`, or
     /// no dead-letter file, the pipeline stops before the first refused event instead.
-    private func setAside(_ delivery: Delivery, of batch: EncodedBatch) throws {
+    private func setAside(_ delivery: Delivery, of flight: InFlight) throws {
         guard let first = delivery.refused.min(by: { $0.index < $1.index }) else { return }
+        let batch = flight.batch
         guard pipeline.onRefused == .deadLetter, let refusals else {
-            if first.index > 0 { try advance(to: batch.eventIDs[first.index - 1]) }
+            if first.index > 0 { try advance(to: flight.positions[first.index - 1]) }
             throw SIEMError.delivery(
                 sink: pipeline.name,
                 message:
@@ -146,30 +152,36 @@ final class PipelineLane {
             ])
     }
 
-    private func advance(to end: Int64, lastEventUnix: Int64? = nil) throws {
+    private func advance(to end: SourcePosition, lastEventUnix: Int64? = nil) throws {
         guard watermarked else { return }
         try plan.onDelivered(index, end)
-        summary.lastID = end
-        plan.metrics?.checkpointed(end, lastEventUnix: lastEventUnix, pipeline: index)
+        summary.checkpoint = end
+        plan.metrics?.checkpointed(end.id, lastEventUnix: lastEventUnix, pipeline: index)
     }
 }
 
 /// Formats a pipeline's share of a mapped batch, in its framing.
 enum BatchEncoder {
-    /// The events after `checkpoint`, redacted when the pipeline says so, each framed as the
-    /// pipeline's sink takes it.
+    /// The events whose positions are after `checkpoint` (all of them without one), redacted
+    /// when the pipeline says so, each framed as the pipeline's sink takes it; and the positions
+    /// of the records encoded.
     static func encode(
-        _ events: [Event], after checkpoint: Int64, with pipeline: AssembledPipeline, writer: inout RecordWriter
-    ) throws -> EncodedBatch {
+        _ events: [Event], positions: [SourcePosition], after checkpoint: SourcePosition?,
+        with pipeline: AssembledPipeline, writer: inout RecordWriter
+    ) throws -> (EncodedBatch, [SourcePosition]) {
+        precondition(positions.count == events.count)
         writer.reset()
         var ends: [Int] = []
         var ids: [Int64] = []
+        var encoded: [SourcePosition] = []
         ends.reserveCapacity(events.count)
         ids.reserveCapacity(events.count)
+        encoded.reserveCapacity(events.count)
         let framer = RecordFramer(pipeline.framing)
         // Indexed rather than `for event in events`, which would copy every event first; the call
         // through `any EventFormatter` still copies it (see docs/PERFORMANCE.md).
-        for i in events.indices where events[i].eventID > checkpoint {
+        for i in events.indices {
+            if let checkpoint, positions[i] <= checkpoint { continue }
             framer.writePrefix(of: events[i], into: &writer)
             do {
                 if let redactor = pipeline.redactor {
@@ -183,11 +195,13 @@ enum BatchEncoder {
             framer.endRecord(&writer)
             ends.append(writer.count)
             ids.append(events[i].eventID)
+            encoded.append(positions[i])
         }
-        return EncodedBatch(
+        let batch = EncodedBatch(
             bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing,
             origin: events.first?.origin ?? "", schema: (pipeline.schema ?? type(of: pipeline.formatter).schema).name,
             resource: events.first.map(resource(of:)) ?? [])
+        return (batch, encoded)
     }
 
     /// The OTLP resource a batch's events come from (one source: one producer, one tenant): the

@@ -12,8 +12,8 @@ public struct PipelineSummary: Sendable, Equatable {
     public var deadLettered = 0
     /// Of `deadLettered`, the events the receiver refused, by id.
     public var refusedIDs: [Int64] = []
-    /// The last source id this pipeline has delivered (its checkpoint), nil if none ever.
-    public var lastID: Int64?
+    /// The last source position this pipeline has delivered (its checkpoint), nil if none ever.
+    public var checkpoint: SourcePosition?
 }
 
 extension PipelineSummary {
@@ -24,7 +24,7 @@ extension PipelineSummary {
             totals[index].delivered += summary.delivered
             totals[index].deadLettered += summary.deadLettered
             totals[index].refusedIDs += summary.refusedIDs
-            totals[index].lastID = summary.lastID ?? totals[index].lastID
+            totals[index].checkpoint = summary.checkpoint ?? totals[index].checkpoint
         }
         return totals
     }
@@ -35,7 +35,7 @@ extension PipelineSummary {
 public struct RunPlan {
     public var query: SourceQuery
     /// Pipeline i's checkpoint.
-    public var startAfter: [Int64]
+    public var startAfter: [SourcePosition]
     /// Stop after this many events.
     public var limit: Int?
     /// Call each sink's `start()` first (the first round of a run).
@@ -47,11 +47,11 @@ public struct RunPlan {
     var refusalDeadLetters: [(any DeadLetterDestination)?] = []
     var metrics: RunMetrics?
     var logger: Logger?
-    /// Told `(pipeline, last id)` once a pipeline's sink has settled everything up to that id.
-    var onDelivered: (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }
+    /// Told `(pipeline, position)` once a pipeline's sink has settled everything up to there.
+    var onDelivered: (_ pipeline: Int, _ position: SourcePosition) throws -> Void = { _, _ in }
     var shouldStop: () -> Bool = { false }
 
-    public init(query: SourceQuery, startAfter: [Int64], limit: Int? = nil) {
+    public init(query: SourceQuery, startAfter: [SourcePosition], limit: Int? = nil) {
         self.query = query
         self.startAfter = startAfter
         self.limit = limit
@@ -70,14 +70,14 @@ public struct PipelineRunner {
     public init(batchSize: Int) { self.batchSize = batchSize }
 
     /// Runs `pipelines` as `plan` says. Throws on the first failure, after settling what came
-    /// before it. Checkpoints are a watermark on `id`, so they only exist in `id` order; a
+    /// before it. Checkpoints are a watermark on the position, so they only exist in `id` order; a
     /// timestamp-ordered read (the one-shot `export`) delivers every row it reads and reports none.
     func run(
         source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], plan: RunPlan
     ) async throws -> [PipelineSummary] {
         precondition(plan.startAfter.count == pipelines.count)
         let watermarked = plan.query.order == .id
-        precondition(watermarked || plan.startAfter.allSatisfy { $0 == 0 }, "checkpoints need id order")
+        precondition(watermarked || plan.startAfter.allSatisfy { $0 == .start }, "checkpoints need position order")
         let lanes = pipelines.indices.map { index in
             PipelineLane(
                 index: index, pipeline: pipelines[index], startAfter: plan.startAfter[index],
@@ -89,7 +89,7 @@ public struct PipelineRunner {
             reader: try source.open(plan.query, columns: mapper.columns), mapper: mapper, batchSize: batchSize,
             limit: plan.limit,
             deadLetter: plan.rowDeadLetter)
-        if let end = plan.query.throughID { plan.metrics?.sourceEnd(end) }
+        if let end = plan.query.through { plan.metrics?.sourceEnd(end.id) }
         defer { producer.finish() }
 
         do {
@@ -106,7 +106,7 @@ public struct PipelineRunner {
                     if !batch.deadLettered.isEmpty {
                         plan.logger?.warning(
                             "\(batch.deadLettered.count) row(s) that cannot become events went to the dead-letter file",
-                            metadata: ["row_ids": "\(batch.deadLettered.map(String.init).joined(separator: ","))"])
+                            metadata: ["row_ids": "\(batch.deadLettered.map { String($0.id) }.joined(separator: ","))"])
                     }
                     for lane in lanes { try await lane.take(batch) }
                     // Everything before a bad row is still delivered and checkpointed; the run then
@@ -128,8 +128,8 @@ public struct PipelineRunner {
     /// `run` with only a checkpoint callback: what tests and simple callers need.
     func run(
         source: any EventSource, mapper: any EventMapper, pipelines: [AssembledPipeline], query: SourceQuery,
-        startAfter: [Int64], limit: Int? = nil,
-        onDelivered: @escaping (_ pipeline: Int, _ lastID: Int64) throws -> Void = { _, _ in }
+        startAfter: [SourcePosition], limit: Int? = nil,
+        onDelivered: @escaping (_ pipeline: Int, _ position: SourcePosition) throws -> Void = { _, _ in }
     ) async throws -> [PipelineSummary] {
         var plan = RunPlan(query: query, startAfter: startAfter, limit: limit)
         plan.onDelivered = onDelivered

@@ -24,6 +24,7 @@ final class RunSession: @unchecked Sendable {
         self.logger = logger
         store = try CheckpointStore(path: statePath)
         committer = CheckpointCommitter(store: store, source: assembled.source.identity)
+        try assembled.source.attach(state: store.state(for: assembled.source.identity))
         let warn: @Sendable (String) -> Void = { [logger] in logger.warning("\($0)") }
         let sharedPath =
             file.deadLetterPath.map { PluginContext(baseDirectory: file.baseDirectory).resolve(path: $0) }
@@ -47,21 +48,21 @@ final class RunSession: @unchecked Sendable {
     /// since the last round (follow mode), else what each pipeline did.
     func round(first: Bool, shouldStop: @escaping () -> Bool) async throws -> [PipelineSummary]? {
         let identity = assembled.source.identity
-        let startAfter = try assembled.pipelines.map { try store.lastID(pipeline: $0.name, source: identity) }
+        let startAfter = try assembled.pipelines.map { try store.position(pipeline: $0.name, source: identity) }
         try assembled.source.verifyUnchanged()
-        let end = try assembled.source.highestID() ?? 0
-        // Ids only grow in a registry: a checkpoint past the end means another or an older copy
+        let end = try assembled.source.endPosition() ?? .start
+        // Positions only grow: a checkpoint past the end means another or an older copy
         // of the database, whose rows would be skipped without a word.
         for (pipeline, after) in zip(assembled.pipelines, startAfter) where after > end {
             throw SIEMError.checkpoint(
                 path: statePath,
                 message:
-                    "pipeline '\(pipeline.name)' is checkpointed at id \(after) but the database's highest id is \(end): was it replaced or restored from an older copy? Use a new state file to export it from the start"
+                    "pipeline '\(pipeline.name)' is checkpointed at \(after) but the source ends at \(end): was it replaced or restored from an older copy? Use a new state file to export it from the start"
             )
         }
-        guard first || end > (startAfter.min() ?? 0) else { return nil }
+        guard first || end > (startAfter.min() ?? .start) else { return nil }
         var plan = RunPlan(
-            query: SourceQuery(afterID: startAfter.min() ?? 0, throughID: end, order: .id), startAfter: startAfter)
+            query: SourceQuery(after: startAfter.min() ?? .start, through: end, order: .id), startAfter: startAfter)
         plan.startSinks = first
         plan.rowDeadLetter = rowDeadLetter
         plan.refusalDeadLetters = refusalDeadLetters
@@ -70,7 +71,9 @@ final class RunSession: @unchecked Sendable {
         plan.shouldStop = shouldStop
         let committer = self.committer
         let pipelines = assembled.pipelines
-        plan.onDelivered = { index, lastID in try committer.record(pipeline: pipelines[index].name, lastID: lastID) }
+        plan.onDelivered = { index, position in
+            try committer.record(pipeline: pipelines[index].name, position: position)
+        }
         do {
             let summaries = try await runner.run(
                 source: assembled.source, mapper: assembled.mapper, pipelines: assembled.pipelines, plan: plan)
@@ -110,17 +113,17 @@ final class RunSession: @unchecked Sendable {
     func checkpointedSummaries() throws -> [PipelineSummary] {
         try committer.flush()
         return try assembled.pipelines.map { p in
-            let last = try store.lastID(pipeline: p.name, source: assembled.source.identity)
+            let last = try store.position(pipeline: p.name, source: assembled.source.identity)
             return PipelineSummary(
                 name: p.name, formatterID: p.formatterID, destination: p.sink.destination, delivered: 0,
-                lastID: last > 0 ? last : nil)
+                checkpoint: last > .start ? last : nil)
         }
     }
 
     /// One line per pipeline: what it exported, its checkpoint, and what it set aside.
     func report(_ summaries: [PipelineSummary]) {
         for (index, s) in summaries.enumerated() {
-            var checkpoint = s.lastID.map { "checkpoint id \($0)" } ?? "no checkpoint yet"
+            var checkpoint = s.checkpoint.map { "checkpoint \($0)" } ?? "no checkpoint yet"
             if s.deadLettered > 0 {
                 let path = index < refusalDeadLetters.count ? refusalDeadLetters[index].path : rowDeadLetter.path
                 checkpoint += "; \(s.deadLettered) row(s) dead-lettered to \(path)"

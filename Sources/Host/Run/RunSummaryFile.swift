@@ -41,7 +41,8 @@ enum RunSummaryFile {
             w.int(Int64(s.deadLettered))
             w.key("retries")
             w.int(Int64(index < snapshot.pipelines.count ? snapshot.pipelines[index].retries : 0))
-            w.field("checkpoint", s.lastID)
+            w.field("checkpoint", s.checkpoint?.id)
+            if let epoch = s.checkpoint?.epoch, epoch != 0 { w.field("checkpoint_epoch", epoch) }
             w.endObject()
         }
         w.endArray()

@@ -46,7 +46,7 @@ public final class OversightRegistrySource: EventSource {
     public var identity: String { table.connection.path }
     public func availableColumns() throws -> [String]? { table.present }
     public func verifyUnchanged() throws { try table.verifyUnchanged() }
-    public func highestID() throws -> Int64? { try table.highestID() }
+    public func endPosition() throws -> SourcePosition? { try table.endPosition() }
     public func open(_ query: SourceQuery, columns: [SourceColumn]) throws -> any RowReader {
         try table.open(query, columns: columns)
     }

@@ -27,7 +27,7 @@ final class SQLiteRowReader: RowReader {
         self.query = query
         self.sql = sql
         self.columns = columns
-        self.lastID = query.afterID
+        self.lastID = query.after.id
     }
 
     deinit { sqlite3_finalize(statement) }
@@ -37,8 +37,8 @@ final class SQLiteRowReader: RowReader {
         guard let statement else { return }
         if query.order == .id || !started {
             sqlite3_reset(statement)
-            sqlite3_bind_int64(statement, 1, query.order == .id ? lastID : query.afterID)
-            sqlite3_bind_int64(statement, 2, query.throughID ?? Int64.max)
+            sqlite3_bind_int64(statement, 1, query.order == .id ? lastID : query.after.id)
+            sqlite3_bind_int64(statement, 2, query.through?.id ?? Int64.max)
             if let since = query.sinceUnix { sqlite3_bind_int64(statement, 3, since) }
             if query.order == .id { sqlite3_bind_int64(statement, 4, Int64(max)) }
             started = true

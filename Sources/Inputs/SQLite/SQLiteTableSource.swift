@@ -148,13 +148,14 @@ public final class SQLiteTableSource: EventSource {
         }
     }
 
-    public func highestID() throws -> Int64? {
+    public func endPosition() throws -> SourcePosition? {
         let sql = "SELECT max(\(Self.quoted(cursorColumn))) FROM \(relation)"
         let statement = try connection.prepare(sql)
         defer { sqlite3_finalize(statement) }
         let status = sqlite3_step(statement)
         guard status == SQLITE_ROW else { throw connection.error(status, doing: sql) }
-        return sqlite3_column_type(statement, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, 0)
+        return sqlite3_column_type(statement, 0) == SQLITE_NULL
+            ? nil : SourcePosition(id: sqlite3_column_int64(statement, 0))
     }
 
     public func open(_ query: SourceQuery, columns: [SourceColumn]) throws -> any RowReader {
