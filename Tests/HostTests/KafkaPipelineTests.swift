@@ -38,15 +38,15 @@ import Testing
         try cluster.createTopic("events", partitions: 2)
         let pipeline = try Self.pipeline(cluster)
         let source = ArraySource(rows: Self.rows(1...30))
-        var checkpoint: Int64 = 0
+        var checkpoint = SourcePosition.start
         func run(startSinks: Bool) async throws {
-            var plan = RunPlan(query: SourceQuery(afterID: checkpoint), startAfter: [checkpoint], limit: nil)
+            var plan = RunPlan(query: SourceQuery(after: checkpoint), startAfter: [checkpoint], limit: nil)
             plan.startSinks = startSinks
             plan.onDelivered = { _, last in checkpoint = last }
             _ = try await PipelineRunner(batchSize: 10).run(
                 source: source, mapper: mapper, pipelines: [pipeline], plan: plan)
         }
-        var first = RunPlan(query: SourceQuery(throughID: 10), startAfter: [0])
+        var first = RunPlan(query: SourceQuery(through: 10), startAfter: [.start])
         first.onDelivered = { _, last in checkpoint = last }
         _ = try await PipelineRunner(batchSize: 10).run(
             source: source, mapper: mapper, pipelines: [pipeline], plan: first)
