@@ -10,6 +10,8 @@ public enum BuiltInPlugins {
         var registry = PluginRegistry()
         registry.register(source: OversightRegistrySource.self)
         registry.register(source: SQLiteTableSource.self)
+        registry.register(source: PostgresTableSource.self)
+        registry.register(source: OversightRegistryPostgresSource.self)
         registry.register(mapper: OversightBeaconMapper.self)
         registry.register(formatter: SplunkHECFormatter.self)
         registry.register(formatter: ECSFormatter.self)
