@@ -172,11 +172,12 @@ extension KafkaMockCluster {
     /// Reads `topic` from the beginning with kafka-python, a pure-Python Kafka client from PyPI
     /// that shares no code with librdkafka (scripts/kafka-consume.py): at least `count`
     /// messages and everything up to the end of each partition, or what arrived within
-    /// `timeoutSeconds`. Throws with the script's own words when it fails. The script runs on a
+    /// `timeoutSeconds` (a minute by default: under a loaded full suite a read that takes 2 s
+    /// alone took over 20; a read that succeeds returns as soon as it has everything). Throws with the script's own words when it fails. The script runs on a
     /// dispatch thread: waiting for it must not hold one of the few threads that every test's
     /// async code shares.
     public func consumeWithKafkaPython(
-        topic: String, count: Int, timeoutSeconds: Int = 20
+        topic: String, count: Int, timeoutSeconds: Int = 60
     ) async throws
         -> [ConsumedRecord]
     {

@@ -48,7 +48,9 @@ import Testing
     /// Waits for the slot's confirmed position to reach `lsn`: the server applies a status
     /// update when it gets to it.
     private func confirmed(_ slot: String, reaches lsn: String, on session: PostgresTestServer.Session) throws -> Bool {
-        for _ in 0..<200 {
+        // The walsender confirms the standby status update on its own time: under a loaded full
+        // suite that took more than 2 s. 30 s bounds a failure, a pass returns at once.
+        for _ in 0..<3_000 {
             let sql = "SELECT confirmed_flush_lsn >= '\(lsn)' FROM pg_replication_slots WHERE slot_name = '\(slot)'"
             if try session.scalar(sql) == "t" { return true }
             usleep(10_000)
