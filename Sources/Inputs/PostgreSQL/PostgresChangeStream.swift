@@ -85,7 +85,42 @@ public final class PostgresChangeStream {
         try start()
     }
 
-    public func close() { connection.close() }
+    deinit { close() }
+
+    /// Ends the stream, then the session. The stream is ended politely first (CopyDone, and what
+    /// the server still sends read until it ends the command, a second at most): closing a socket
+    /// with the server's keepalives unread makes the kernel reset the connection, and a reset
+    /// discards whatever the server had not yet read — an acknowledgement sent just before was
+    /// lost that way under load, and the slot kept its older position.
+    public func close() {
+        if let handle = connection.rawHandle, PQstatus(handle) == CONNECTION_OK, PQputCopyEnd(handle, nil) == 1,
+            PQflush(handle) == 0
+        {
+            let deadline = ContinuousClock.now + .seconds(1)
+            func wait() -> Bool {
+                var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, 100)
+                return PQconsumeInput(handle) == 1 && ContinuousClock.now < deadline
+            }
+            var copying = true
+            while copying {
+                var buffer: UnsafeMutablePointer<CChar>?
+                let length = PQgetCopyData(handle, &buffer, 1)
+                if let buffer { PQfreemem(buffer) }
+                if length > 0 { continue }
+                copying = length == 0 && wait()
+                if length == -1 {
+                    // The server's CopyDone: the command's results follow; read them without blocking.
+                    while true {
+                        while PQisBusy(handle) == 1 { guard wait() else { break } }
+                        guard PQisBusy(handle) == 0, let result = PQgetResult(handle) else { break }
+                        PQclear(result)
+                    }
+                }
+            }
+        }
+        connection.close()
+    }
 
     /// Replaces `batch` with the next rows: up to `max`; it returns early after a transaction's
     /// last row when nothing more is waiting, and after `waitMilliseconds` in any case.
