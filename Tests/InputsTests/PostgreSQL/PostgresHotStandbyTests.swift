@@ -40,6 +40,27 @@ import Testing
             return
         }
         #expect(message.contains("hot standby"))
+
+        // The postgres_table source pointed at the standby: the txid rule reads it, the lock
+        // barrier is refused at validate.
+        let url = "postgresql://\(primary.user)@127.0.0.1:\(standby.port)/\(database.name)"
+        func source(_ consistency: String) throws -> PostgresTableSource {
+            try PostgresTableSource(
+                options: .decode(
+                    from: JSONOptions(
+                        #"{"url":"\#(url)","password":"\#(primary.password)","table":"events","cursor":"id","consistency":\#(consistency)}"#
+                    )), context: PluginContext(baseDirectory: "/"))
+        }
+        let replica = try source(#""txid_column""#)
+        let end = try #require(try replica.endPosition())
+        #expect(end.id == 3)
+        let rows = try replica.open(SourceQuery(through: end), columns: [SourceColumn("message")])
+        var batch = RowBatch(columns: rows.columns)
+        try rows.next(into: &batch, max: 10)
+        #expect((0..<batch.count).map { batch[$0, 0].textValue?.string } == ["first", "a", "b"])
+        let refused = try #require(throws: SIEMError.self) { _ = try source(#""lock_barrier""#) }
+        #expect(refused.exitCode == 78)
+        #expect(refused.what.contains("hot standby"), "\(refused)")
     }
 
     /// Waits until the standby has replayed everything the primary has written so far.
