@@ -116,16 +116,17 @@ import Testing
     /// `total`: the partitions that can deliver are through, the others' messages wait.
     static func onlyStuckMessagesRemain(in producer: KafkaProducer, of total: Int) async throws -> Bool {
         var previous = -1
-        return try await eventually(within: 20, every: .milliseconds(50)) {
+        return try await eventually(within: 60, every: .milliseconds(50)) {
             let waiting = producer.outstandingMessageCount
             defer { previous = waiting }
             return waiting > 0 && waiting < total && waiting == previous
         }
     }
 
-    /// Waits for `condition`, checking it every `interval`, for at most `seconds`.
+    /// Waits for `condition`, checking it every `interval`, for at most `seconds` (30 by default:
+    /// under the loaded full suite librdkafka took more than 5 s to notice a broker go down).
     static func eventually(
-        within seconds: Double = 5, every interval: Duration = .milliseconds(10), _ condition: () -> Bool
+        within seconds: Double = 30, every interval: Duration = .milliseconds(10), _ condition: () -> Bool
     ) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while !condition() {
