@@ -13,6 +13,7 @@ public enum BuiltInPlugins {
         registry.register(source: PostgresTableSource.self)
         registry.register(source: OversightRegistryPostgresSource.self)
         registry.register(mapper: OversightBeaconMapper.self)
+        registry.register(mapper: TableMapper.self)
         registry.register(formatter: SplunkHECFormatter.self)
         registry.register(formatter: ECSFormatter.self)
         registry.register(formatter: SentinelFormatter.self)

@@ -5,7 +5,9 @@ import Foundation
 /// `opentelemetry-proto`, installed by scripts/install-dependencies.sh.
 public enum OpenTelemetryParser {
     /// Parses OTLP/HTTP JSON request bodies (one per line on stdin) as `ExportLogsServiceRequest`s
-    /// and prints, per request, each record's event id, event name, time and attribute keys.
+    /// and prints, per request, each record's event id, event name, time, attribute keys, scope
+    /// version, severity number and text, body, attribute values (protobuf's JSON form of each
+    /// AnyValue) and its resource's attributes.
     public static func parse(_ lines: [UInt8]) throws -> [[[String: Any]]] {
         let script = """
             import json, sys
@@ -16,12 +18,16 @@ public enum OpenTelemetryParser {
                 request = json_format.Parse(line, logs_service_pb2.ExportLogsServiceRequest())
                 records = []
                 for resource in request.resource_logs:
+                    origin = {a.key: a.value.string_value for a in resource.resource.attributes}
                     for scope in resource.scope_logs:
                         for r in scope.log_records:
                             attrs = {a.key: a.value for a in r.attributes}
                             records.append({"id": attrs["oversight.event_id"].string_value, "name": r.event_name,
                                             "time": str(r.time_unix_nano), "keys": sorted(attrs),
-                                            "scope": scope.scope.version})
+                                            "scope": scope.scope.version, "severity": r.severity_number,
+                                            "severity_text": r.severity_text, "body": r.body.string_value,
+                                            "values": {k: json_format.MessageToDict(v) for k, v in attrs.items()},
+                                            "resource": origin})
                 out.append(records)
             print(json.dumps(out))
             """

@@ -38,7 +38,7 @@ import Testing
             ))
         for key in [
             "src=", "requestClientApplication=", "suser=", "duser=", "fileId=", "cs1Label=tokenId cs1=",
-            "cs3Label=registryId cs3=", "cs4Label=extra cs4=", "cs6Label=schema cs6=oversight-cef-1",
+            "cs3Label=registryId cs3=", "cs4Label=extra cs4=", "cs6Label=schema cs6=oversight-cef-2",
         ] {
             #expect(extensions.contains(key), "\(key)")
         }
@@ -56,6 +56,76 @@ import Testing
 /// Every golden CEF line read back by an independent parser (pycef, from PyPI, installed by
 /// scripts/install-dependencies.sh): header fields and the extension keys a SIEM maps.
 @Suite struct CEFInteropTests {
+    /// Each golden file of a schema folder, parsed by pycef: file name → field → value.
+    static func parsedGoldenLines(_ schema: String) throws -> [String: [String: String]] {
+        let folder = GoldenFile.goldenRoot.appendingPathComponent("cef/\(schema)").path
+        let script = """
+            import glob, json, sys, pycef
+            out = {}
+            for path in sorted(glob.glob(sys.argv[1] + "/*.txt")):
+                line = open(path, encoding="utf-8").read()
+                assert line.endswith("\\n") and line.count("\\n") == 1, path
+                out[path.rsplit("/", 1)[1][:-4]] = pycef.parse(line[:-1])
+            print(json.dumps(out))
+            """
+        let result = try ExternalTool.run(["python3", "-c", script, folder])
+        try #require(result.status == 0, "pycef (run scripts/install-dependencies.sh): \(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: [String: String]])
+    }
+
+    /// A value as the sender meant it: pycef leaves the standard's escapes (`\\`, `\=`, `\n`,
+    /// `\r`) in what it returns.
+    static func unescaped(_ value: String?) -> String? {
+        guard let value else { return nil }
+        var out = ""
+        var escaping = false
+        for character in value {
+            if escaping {
+                out.append(character == "n" ? "\n" : character == "r" ? "\r" : character)
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// The current schema: beacon lines as before, an IPv6 source under its own label; audit,
+    /// threat and decision lines with the action taken in `act`, the outcome in `outcome`, the
+    /// user, the tenant in `cs1`.
+    @Test func pycefReadsEveryLineOfTheCurrentSchema() throws {
+        let parsed = try Self.parsedGoldenLines("oversight-cef-2")
+        let mapper = try FixtureEvents.mapper()
+        for fixture in try FixtureRows.all() {
+            let event = try mapper.map(fixture.row)
+            let fields = try #require(parsed[fixture.name], "\(fixture.name) not parsed")
+            #expect(fields["externalId"] == String(event.eventID) && fields["schema"] == "oversight-cef-2")
+            if let address = event.sourceIP?.string, address.contains(":") {
+                #expect(fields["Source IPv6 Address"] == address && fields["src"] == nil, "\(fixture.name)")
+            }
+        }
+        for fixture in try CanonicalFixtures.all() {
+            let event = fixture.event
+            let fields = try #require(parsed[fixture.name], "\(fixture.name) not parsed")
+            #expect(fields["DeviceEventClassID"] == event.action?.string, "\(fixture.name)")
+            #expect(fields["cat"] == event.category.rawValue, "\(fixture.name)")
+            #expect(fields["act"] == (event.verdict.map { $0.upper.description } ?? event.action?.string))
+            #expect(fields["outcome"] == event.outcome.rawValue, "\(fixture.name)")
+            #expect(Self.unescaped(fields["suser"]) == event.actorUser?.string, "\(fixture.name)")
+            #expect(Self.unescaped(fields["sourceServiceName"]) == event.actorService?.string, "\(fixture.name)")
+            #expect(Self.unescaped(fields["tenant"]) == event.tenant?.string, "\(fixture.name)")
+            #expect(Self.unescaped(fields["target"]) == event.target?.string, "\(fixture.name)")
+            #expect(Self.unescaped(fields["msg"]) == event.message?.string, "\(fixture.name)")
+            #expect(fields["confidence"] == event.confidence.map { String($0) }, "\(fixture.name)")
+            let time = event.occurredUnix * 1_000 + Int64(event.occurredNanos / 1_000_000)
+            #expect(fields["rt"] == String(time), "\(fixture.name)")
+        }
+        #expect(parsed.count == (try FixtureRows.all().count) + (try CanonicalFixtures.all().count))
+    }
+
+    /// The first version, still written when pinned: beacon lines only, `cs6=oversight-cef-1`.
     @Test func pycefReadsEveryGoldenLineWithItsIdTimeAndLabels() throws {
         let folder = GoldenFile.goldenRoot.appendingPathComponent("cef/oversight-cef-1").path
         let script = """

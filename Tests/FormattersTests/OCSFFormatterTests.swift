@@ -37,6 +37,8 @@ import Testing
         }
     }
 
+    /// Every golden event: beacon rows in both classes, and the audit, threat and decision
+    /// events in the classes their category and action call for, with their profiles.
     @Test func everyGoldenEventOfBothClassesPassesTheOCSF180Schema() throws {
         var paths: [String] = []
         for folder in ["ocsf", "ocsf-detection_finding"] {
@@ -46,11 +48,17 @@ import Testing
             }
         }
         let fixtures = try FixtureRows.all().count
-        #expect(paths.count == 2 * fixtures)
+        let others = try CanonicalFixtures.all().map(\.event.category)
+        #expect(paths.count == 2 * fixtures + others.count)
         let (result, problems) = try OCSFValidator.validate(paths)
         let validation = try #require(result, "validator (run scripts/install-dependencies.sh): \(problems)")
         #expect(validation.failures == 0, "\(problems)")
-        #expect(validation.classes == ["4001": fixtures, "2004": fixtures], "\(problems)")
+        let findings = others.count { $0 == .threat || $0 == .decision }
+        let audits = others.count { $0 == .audit }
+        #expect(validation.classes["4001"] == fixtures && validation.classes["2004"] == fixtures + findings)
+        #expect(
+            (validation.classes["6003"] ?? 0) + (validation.classes["3002"] ?? 0) == audits, "\(validation.classes)")
+        #expect(validation.classes["6003"] ?? 0 > 0 && validation.classes["3002"] ?? 0 > 0)
     }
 
     /// Random rows (the property test's generator) with addresses of every shape OCSF's `ip_t`

@@ -8,7 +8,11 @@ import Testing
 @Suite struct OTLPLogFormatterTests {
     @Test func everyGoldenRecordIsAValidOTLPLogRecord() throws {
         let folder = GoldenFile.goldenRoot.appendingPathComponent("otlp/oversight-otlp-1")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        // The beacon's; the other categories' are read in OTLPSecurityLogRecordTests.
+        let beaconCases = Set(try FixtureRows.all().map(\.name))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter {
+            beaconCases.contains(String($0.dropLast(5)))
+        }
         var bytes: [UInt8] = []
         var ends: [Int] = []
         for file in files {

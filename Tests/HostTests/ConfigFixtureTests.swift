@@ -64,9 +64,11 @@ import Testing
         #expect(
             assembled.pipelines.map(\.sink.destination)
                 == ["splunk", "ecs", "sentinel"].map { dir.path + "/\($0).jsonl" })
-        #expect(assembled.checkpointPath == dir.path + "/state.sqlite")
-        #expect(assembled.source.identity == db)
-        let mapped = try assembled.mapper.map(
+        let stream = try #require(assembled.streams.first)
+        #expect(assembled.streams.count == 1 && stream.name == nil)
+        #expect(stream.checkpointPath == dir.path + "/state.sqlite")
+        #expect(stream.source.identity == db)
+        let mapped = try stream.mapper.map(
             RowBatch(beaconRows: [BeaconRow(id: 1, kind: .text("dns"), timestamp: .integer(0))]), row: 0)
         #expect(mapped.origin == "registry-from-a-secret-file")  // ${file:…}, trailing newline dropped
         var writer = RecordWriter()

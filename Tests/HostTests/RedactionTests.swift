@@ -34,6 +34,23 @@ import Testing
             "untouched bytes when nothing matches")
     }
 
+    /// Any category's attributes: an audit row's `details` with a credential deep inside, and a
+    /// configured key under both its names.
+    @Test func anAuditEventsAttributesAreRedactedByTheDenylistAndConfiguredKeys() throws {
+        let audit = Event(
+            category: .audit, eventID: 9, occurredUnix: 0, origin: "idp", action: "auth.login",
+            attributes: JSONText(
+                try JSONParser.parse(
+                    #"{"request":{"headers":{"Authorization":"Bearer abc","Accept":"*/*"}},"items":[{"passwd":"p"}],"session_id":"s1","device":"d"}"#
+                )))
+        let options = try EventRedactor.Options.decode(
+            from: JSONOptions(#"{"attribute_keys": ["Session_ID"], "extra_keys": ["device"]}"#))
+        #expect(
+            EventRedactor(options: options).apply(audit).attributes?.description
+                == #"{"request":{"headers":{"Authorization":"[redacted]","Accept":"*/*"}},"items":[{"passwd":"[redacted]"}],"session_id":"[redacted]","device":"[redacted]"}"#
+        )
+    }
+
     @Test(arguments: [
         ("198.51.100.77", "198.51.100.0"), ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd::"), ("unknown", "[redacted]"),
     ])

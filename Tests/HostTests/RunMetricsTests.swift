@@ -38,7 +38,7 @@ func httpGet(_ path: String, port: UInt16) throws -> String {
 extension RunMetricsTests {
     @Test func servesCountersHistogramAndLagInPrometheusTextFormat() throws {
         let metrics = RunMetrics(pipelineNames: ["splunk", "el\"astic"])
-        metrics.sourceEnd(100)
+        metrics.sourceEnd(100, pipelines: 0..<2)
         metrics.read(rows: 60)
         metrics.delivered(50, seconds: 0.02, pipeline: 0)
         metrics.delivered(10, seconds: 3, pipeline: 0)

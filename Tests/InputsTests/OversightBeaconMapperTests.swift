@@ -53,16 +53,16 @@ import Testing
     }
 
     @Test func extraRules() {
-        #expect(OversightBeaconMapper.extra(.null) == nil)
-        #expect(OversightBeaconMapper.extra(.text("")) == nil)
-        #expect(OversightBeaconMapper.extra(.text("  ")) == nil)
-        #expect(OversightBeaconMapper.extra(.text("null")) == nil)
-        #expect(OversightBeaconMapper.extra(.text("{}")) == nil)
-        #expect(OversightBeaconMapper.extra(.text("oops{"))?.description == #"{"raw":"oops{"}"#)
-        #expect(OversightBeaconMapper.extra(.text("[1, 2]"))?.description == #"{"raw":[1,2]}"#)
-        #expect(OversightBeaconMapper.extra(.text("7"))?.description == #"{"raw":7}"#)
-        #expect(OversightBeaconMapper.extra(.text(#" {"b" : 1, "a":2} "#))?.description == #"{"b":1,"a":2}"#)
-        #expect(OversightBeaconMapper.extra(.text(#"{"a":1,"a":2}"#))?.description == #"{"a":2}"#)
+        #expect(AttributesJSON.object(.null) == nil)
+        #expect(AttributesJSON.object(.text("")) == nil)
+        #expect(AttributesJSON.object(.text("  ")) == nil)
+        #expect(AttributesJSON.object(.text("null")) == nil)
+        #expect(AttributesJSON.object(.text("{}")) == nil)
+        #expect(AttributesJSON.object(.text("oops{"))?.description == #"{"raw":"oops{"}"#)
+        #expect(AttributesJSON.object(.text("[1, 2]"))?.description == #"{"raw":[1,2]}"#)
+        #expect(AttributesJSON.object(.text("7"))?.description == #"{"raw":7}"#)
+        #expect(AttributesJSON.object(.text(#" {"b" : 1, "a":2} "#))?.description == #"{"b":1,"a":2}"#)
+        #expect(AttributesJSON.object(.text(#"{"a":1,"a":2}"#))?.description == #"{"a":2}"#)
     }
 
     @Test func emptyTextIsAbsentAndNumbersInTextColumnsAreKeptAsText() throws {

@@ -76,7 +76,9 @@ import Testing
         #expect(received[1].structuredData["beacon@32473"]?["source_ip"] == nil, "empty fields left out")
     }
 
-    /// Every golden syslog line, as rsyslog parses it: the header, the id in the structured data.
+    /// Every golden syslog line, as rsyslog parses it: the header, the id in the structured data;
+    /// for audit, threat and decision events also the PRI from the event's severity, the action
+    /// as MSGID, the tenant and the fraction of the second.
     @Test func rsyslogParsesEveryGoldenLine() async throws {
         let folder = GoldenFile.goldenRoot.appendingPathComponent("syslog/oversight-syslog-1")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
@@ -95,7 +97,14 @@ import Testing
         let received = rsyslog.messages(waitingFor: files.count)
         #expect(received.count == files.count)
         let fixtures = Dictionary(uniqueKeysWithValues: try FixtureRows.all().map { ($0.name, $0.row.id) })
+        let others = Dictionary(uniqueKeysWithValues: try CanonicalFixtures.all().map { ($0.name, $0.event) })
+        #expect(files.count == fixtures.count + others.count)
+        // RFC 5424 §6.2.1 codes of the scale; unknown takes the `severity` option (notice, 5).
+        let codes: [EventSeverity: Int] = [
+            .unknown: 5, .informational: 6, .low: 5, .medium: 4, .high: 3, .critical: 2,
+        ]
         for (file, message) in zip(files, received) {
+            let name = String(file.dropLast(4))
             // rsyslog's RFC 3339 parser stops at the year 2100; the year-9999 case is valid RFC 5424
             // that this receiver reads as a legacy message (documented in docs/SIEM.md).
             if file == "max-int64.txt" {
@@ -103,8 +112,20 @@ import Testing
                 continue
             }
             #expect(message.version == "1" && message.appName == "oversight-registry", "\(file)")
-            let id = message.structuredData["beacon@32473"]?["id"]
-            #expect(id == fixtures[String(file.dropLast(4))].map(String.init), "\(file)")
+            if let event = others[name] {
+                let sd = try #require(message.structuredData["event@32473"], "\(file): \(message.structuredData)")
+                #expect(sd["id"] == String(event.eventID) && sd["schema"] == "oversight-syslog-1", "\(file)")
+                #expect(sd["tenant"] == event.tenant?.string && sd["category"] == event.category.rawValue, "\(file)")
+                #expect(sd["severity"] == event.severity.name.description, "\(file)")
+                #expect(sd["actor_user"] == event.actorUser?.string, "\(file)")
+                #expect(message.pri == String(13 * 8 + codes[event.severity]!), "\(file)")
+                #expect(message.msgID == event.action?.string, "\(file)")
+                let time = RFC3339.string(fromUnixSeconds: event.occurredUnix, nanos: event.occurredNanos, maxDigits: 6)
+                #expect(message.timestamp == time, "\(file)")
+            } else {
+                let id = message.structuredData["beacon@32473"]?["id"]
+                #expect(id != nil && id == fixtures[name].map(String.init), "\(file)")
+            }
         }
     }
 
@@ -128,7 +149,7 @@ import Testing
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         server.arguments = [
             "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.certificateFile, "-key",
-            certificates.keyFile, "-quiet", "-naccept", "2",  // the refused handshake, then ours
+            certificates.keyFile, "-quiet", "-naccept", "3",  // the readiness probe, the refused handshake, ours
         ]
         server.standardOutput = FileHandle(forWritingAtPath: output)
         let stdin = Pipe()  // kept open: s_server ends a session when its standard input ends
@@ -141,7 +162,7 @@ import Testing
                 server.waitUntilExit()
             }
         }
-        usleep(500_000)
+        #expect(LoopbackPort.waitUntilListening(port), "s_server did not start listening")
 
         // Without our CA the certificate is refused: nothing is sent to an unverified receiver.
         do {

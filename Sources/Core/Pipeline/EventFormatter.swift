@@ -21,6 +21,8 @@ public protocol EventFormatter: Plugin, Sendable {
     /// Every schema version it can still write, the current (`schema`) first: a config that pins
     /// an older one gets that one's output (`PluginContext.schema`), byte for byte.
     static var schemas: [SchemaVersion] { get }
+    /// The categories a pinned schema version renders: an older version may predate some.
+    static func categories(writing schema: SchemaVersion) -> [EventCategory]
     /// Appends exactly one record (no trailing newline) to `out`.
     func encode(_ event: borrowing Event, into out: inout RecordWriter) throws
 }
@@ -29,4 +31,5 @@ extension EventFormatter {
     public static var aliases: [String] { [] }
     public static var categories: [EventCategory] { [.beacon] }
     public static var schemas: [SchemaVersion] { [schema] }
+    public static func categories(writing schema: SchemaVersion) -> [EventCategory] { categories }
 }

@@ -13,6 +13,9 @@ public struct PluginContext: Sendable {
     /// A formatter's pinned schema version (`schema:` in the config), one of its `schemas`; nil
     /// writes the current one.
     public var schema: SchemaVersion?
+    /// The name of the source a mapper serves (its entry in `sources:`), nil for a config's one
+    /// unnamed source.
+    public var sourceName: String?
 
     public init(
         baseDirectory: String, pipelineName: String? = nil, dryRun: Bool = false,

@@ -16,11 +16,19 @@ public struct PluginDescription: Sendable {
     public let framings: [FramingKind]
     /// A formatter's: the event categories it renders.
     public let categories: [EventCategory]
+    /// A formatter's: the categories each schema version it writes renders, when a version
+    /// renders fewer than `categories`.
+    let pinnedCategories: [SchemaVersion: [EventCategory]]
     /// A sink's, with its default options: the framings it accepts, in order of preference.
     public let acceptedFramings: [Framing]
     public let aliases: [String]
 
     public var optionKeys: [String] { options.map(\.key) }
+
+    /// The categories a formatter renders under `pin` (nil: the current schema).
+    public func categories(pinned pin: SchemaVersion?) -> [EventCategory] {
+        pin.flatMap { pinnedCategories[$0] } ?? categories
+    }
 }
 
 /// A registered plugin: its description and how to build it from decoded options.
@@ -74,6 +82,7 @@ public struct PluginRegistry: Sendable {
         formatters[F.id] = Self.registration(
             F.self, kind: .formatter, schema: F.schema, schemas: F.schemas, framings: F.framings,
             categories: F.categories,
+            pinnedCategories: Dictionary(uniqueKeysWithValues: F.schemas.map { ($0, F.categories(writing: $0)) }),
             aliases: F.aliases
         ) { try F(options: $0, context: $1) }
     }
@@ -100,6 +109,7 @@ public struct PluginRegistry: Sendable {
         _ type: P.Type, kind: PluginDescription.Kind, schema: SchemaVersion? = nil, schemas: [SchemaVersion] = [],
         framings: [FramingKind] = [],
         categories: [EventCategory] = [],
+        pinnedCategories: [SchemaVersion: [EventCategory]] = [:],
         acceptedFramings: [Framing] = [],
         framer: @escaping @Sendable (any OptionsDecoding) throws -> [Framing] = { _ in [] },
         aliases: [String] = [], make: @escaping @Sendable (P.Options, PluginContext) throws -> Instance
@@ -108,7 +118,8 @@ public struct PluginRegistry: Sendable {
             kind: kind, id: P.id, summary: P.summary, typeName: String(describing: P.self),
             options: P.Options.descriptions, declarationProblems: P.Options.declarationProblems, schema: schema,
             schemas: schemas,
-            framings: framings, categories: categories, acceptedFramings: acceptedFramings, aliases: aliases)
+            framings: framings, categories: categories, pinnedCategories: pinnedCategories,
+            acceptedFramings: acceptedFramings, aliases: aliases)
         return PluginRegistration(
             description: description,
             factory: { decoding, context in try make(P.Options.decode(from: decoding), context) },

@@ -4,7 +4,9 @@ import SIEMCore
 ///
 /// ECS field reference: elastic.co/guide/en/ecs/current/ecs-field-reference.html. Fields with an
 /// ECS home go there (`event.*`, `source.ip`, `user_agent.original`, `labels`); the beacon's own
-/// fields live under the custom `oversight` namespace, as ECS advises for non-ECS data.
+/// fields live under the custom `oversight` namespace, as ECS advises for non-ECS data. Audit,
+/// threat and decision events have a document of their own (`encodeSecurityEvent`, in
+/// ECSSecurityEventDocument.swift), chosen by one test of the category so the beacon's stays as is.
 public struct ECSFormatter: EventFormatter {
     public static let id = "ecs"
     public static let summary = "Elastic Common Schema 8.x/9.x document, for Elasticsearch or a Beats/Agent pipeline"
@@ -12,6 +14,7 @@ public struct ECSFormatter: EventFormatter {
     static let schemaName: StaticString = "oversight-siem-1"
     public static let schema = SchemaVersion(schemaName.description)
     public static let framings = FramingKind.documents
+    public static let categories = EventCategory.allCases
 
     /// The ECS releases whose fields this document uses unchanged: every field written here has
     /// the same name and type from 8.11 through 9.4, so the version stamp is the only difference.
@@ -46,6 +49,7 @@ public struct ECSFormatter: EventFormatter {
     }
 
     public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
+        guard event.category == .beacon else { return encodeSecurityEvent(event, into: &out) }
         out.beginObject()
         out.key("@timestamp")
         out.rfc3339(event.occurredUnix)

@@ -1,7 +1,8 @@
 import SIEMCore
 
-/// An Open Cybersecurity Schema Framework (OCSF) 1.8.0 event: Network Activity (4001) by
-/// default, Detection Finding (2004) on request.
+/// An Open Cybersecurity Schema Framework (OCSF) 1.8.0 event: for a beacon callback Network
+/// Activity (4001) by default, Detection Finding (2004) on request; for audit, threat and
+/// decision events the class their category and action call for (`OCSFSecurityClass`).
 ///
 /// Attribute names, types and requirements are those of OCSF 1.8.0 (schema.ocsf.io/1.8.0,
 /// released 2026-03-16), with no profile applied: every attribute the class requires is written
@@ -10,15 +11,16 @@ import SIEMCore
 /// and the class's at-least-one constraints hold (`src_endpoint`/`dst_endpoint` for 4001,
 /// one of the listed objects in each `evidences` entry for 2004). Beacon fields with no OCSF
 /// attribute go under `unmapped`, as OCSF prescribes for source data outside the schema.
-/// Mapping and reasons in docs/SIEM.md.
+/// Mapping and reasons in docs/SIEM.md; the other categories' in `OCSFSecurityEvent.swift`.
 public struct OCSFFormatter: EventFormatter {
     public static let id = "ocsf"
     public static let summary =
-        "OCSF 1.8.0 Network Activity (4001) or Detection Finding (2004), for Security Lake and OCSF pipelines"
+        "OCSF 1.8.0 events (Network Activity, API Activity, Authentication, Detection Finding), for Security Lake and OCSF pipelines"
     /// The schema's name as written into every event (`unmapped.schema`).
     static let schemaName: StaticString = "oversight-ocsf-1"
     public static let schema = SchemaVersion(schemaName.description)
     public static let framings = FramingKind.documents
+    public static let categories = EventCategory.allCases
 
     /// The value of `metadata.version`.
     public static let ocsfVersion: StaticString = "1.8.0"
@@ -32,7 +34,8 @@ public struct OCSFFormatter: EventFormatter {
 
         public static let specs: [OptionSpec<Options>] = [
             .init(
-                "class", \.class, help: "OCSF class: network_activity (4001) or detection_finding (2004)",
+                "class", \.class,
+                help: "OCSF class of beacon events: network_activity (4001) or detection_finding (2004)",
                 check: { value in
                     guard OCSFEventClass(rawValue: value) == nil else { return nil }
                     return "'\(value)' is not one of "
@@ -41,7 +44,7 @@ public struct OCSFFormatter: EventFormatter {
                 }),
             .init(
                 "severity", \.severity,
-                help: "severity_id of every event: informational, low, medium, high or critical",
+                help: "severity_id of every beacon event: informational, low, medium, high or critical",
                 check: { value in
                     guard OCSFSeverity(rawValue: value) == nil else { return nil }
                     return "'\(value)' is not one of " + OCSFSeverity.allCases.map(\.rawValue).joined(separator: ", ")
@@ -91,6 +94,7 @@ public struct OCSFFormatter: EventFormatter {
     }
 
     public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
+        guard event.category == .beacon else { return encodeSecurityEvent(event, into: &out) }
         out.appendRaw(header)
         out.int(event.occurredUnix &* 1_000)  // OCSF timestamp_t: milliseconds since the epoch
         out.field("message", actionOf: event)
@@ -175,7 +179,7 @@ public struct OCSFFormatter: EventFormatter {
     }
 
     /// `"uid":"<registry>:<row id>"`, the id of the OCSF event (`metadata`) and of its finding.
-    private func writeEventUID(_ event: borrowing Event, into out: inout RecordWriter) {
+    func writeEventUID(_ event: borrowing Event, into out: inout RecordWriter) {
         out.key("uid")
         out.beginString()
         out.stringContents(event.origin)

@@ -8,11 +8,14 @@ import SIEMCore
 /// names in lowerCamelCase, 64-bit integers as decimal strings, enums as numbers, attribute
 /// values as typed `AnyValue`s. Attributes follow the semantic conventions where one exists
 /// (`client.address`, `user_agent.original`); the beacon's own fields are under `oversight.*`.
+/// Audit, threat and decision events have a record of their own (`encodeSecurityEvent`, in
+/// OTLPSecurityLogRecord.swift), chosen by one test of the category so the beacon's stays as is.
 public struct OTLPLogFormatter: EventFormatter {
     public static let id = "otlp"
     public static let summary = "OpenTelemetry OTLP/HTTP JSON log records (one ExportLogsServiceRequest per batch)"
     public static let schema: SchemaVersion = "oversight-otlp-1"
     public static let framings = [FramingKind.otlpLogs]
+    public static let categories = EventCategory.allCases
 
     public typealias Options = NoOptions
 
@@ -22,6 +25,7 @@ public struct OTLPLogFormatter: EventFormatter {
     static let representableSeconds: ClosedRange<Int64> = 0...(Int64(bitPattern: UInt64.max / 1_000_000_000))
 
     public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
+        guard event.category == .beacon else { return encodeSecurityEvent(event, into: &out) }
         out.beginObject()
         // A time the field cannot hold is left out, and so is 1970-01-01T00:00:00Z, because 0
         // means "unknown" there; the exact time is always in `oversight.occurred_at`.

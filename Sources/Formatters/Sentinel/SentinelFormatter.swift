@@ -5,7 +5,9 @@ import SIEMCore
 /// Flat scalar columns are what KQL queries best; `extra` is one JSON text column (`ExtraJson`),
 /// to be read with `parse_json()`. Column names are PascalCase as Azure tables use, and
 /// `TimeGenerated` is the column the Logs Ingestion API requires
-/// (learn.microsoft.com/azure/azure-monitor/logs/logs-ingestion-api-overview).
+/// (learn.microsoft.com/azure/azure-monitor/logs/logs-ingestion-api-overview). Audit, threat and
+/// decision events are rows of another table, with ASIM's column names (`encodeSecurityEvent`, in
+/// SentinelSecurityRow.swift), chosen by one test of the category so the beacon's row stays as is.
 public struct SentinelFormatter: EventFormatter {
     public static let id = "sentinel"
     public static let summary = "Microsoft Sentinel flat row (Log Analytics custom table columns)"
@@ -13,12 +15,14 @@ public struct SentinelFormatter: EventFormatter {
     static let schemaName: StaticString = "oversight-siem-1"
     public static let schema = SchemaVersion(schemaName.description)
     public static let framings = FramingKind.documents
+    public static let categories = EventCategory.allCases
 
     public typealias Options = NoOptions
 
     public init(options: NoOptions, context: PluginContext) throws {}
 
     public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
+        guard event.category == .beacon else { return encodeSecurityEvent(event, into: &out) }
         out.beginObject()
         out.key("TimeGenerated")
         out.rfc3339(event.occurredUnix)

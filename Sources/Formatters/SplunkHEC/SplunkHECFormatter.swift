@@ -5,7 +5,9 @@ import SIEMCore
 /// Shape per Splunk's "Format events for HTTP Event Collector"
 /// (help.splunk.com/…/collect-http-event-data/format-events-for-http-event-collector):
 /// `time` is epoch seconds, `host`/`source`/`sourcetype`/`index` are metadata keys, `event` is
-/// the payload, `fields` are indexed fields, whose values must be flat strings.
+/// the payload, `fields` are indexed fields, whose values must be flat strings. Audit, threat and
+/// decision events have an envelope of their own (`encodeSecurityEvent`, in
+/// SplunkHECSecurityEvent.swift), chosen by one test of the category so the beacon's stays as is.
 public struct SplunkHECFormatter: EventFormatter {
     public static let id = "splunk_hec"
     public static let summary = "Splunk HEC event envelope (JSON), for /services/collector/event or a forwarder"
@@ -14,17 +16,28 @@ public struct SplunkHECFormatter: EventFormatter {
     public static let schema = SchemaVersion(schemaName.description)
     public static let framings = [FramingKind.concatenated, .ndjson]
     public static let aliases = ["splunk"]
+    public static let categories = EventCategory.allCases
 
     public struct Options: PluginOptions {
         public var host: String?
-        public var source = "oversight:registry"
-        public var sourcetype = "oversight:beacon"
+        public var source: String?
+        public var sourcetype: String?
         public var index: String?
 
         public static let specs: [OptionSpec<Options>] = [
-            .init("host", \.host, help: "HEC `host` metadata; the registry id when unset"),
-            .init("source", \.source, help: "HEC `source` metadata", check: OptionRules.nonEmpty),
-            .init("sourcetype", \.sourcetype, help: "HEC `sourcetype` metadata", check: OptionRules.nonEmpty),
+            .init(
+                "host", \.host,
+                help:
+                    "HEC `host` metadata; unset: the registry id for beacon events, the HEC input's default for others"),
+            .init(
+                "source", \.source,
+                help:
+                    "HEC `source` metadata; unset: oversight:registry for beacon events, the source's origin for others",
+                check: { $0.flatMap(OptionRules.nonEmpty) }),
+            .init(
+                "sourcetype", \.sourcetype,
+                help: "HEC `sourcetype` metadata; unset: oversight:<category> (oversight:beacon, oversight:audit, …)",
+                check: { $0.flatMap(OptionRules.nonEmpty) }),
             .init(
                 "index", \.index, help: "HEC `index`; omitted when unset so the token's default index applies",
                 check: { index in
@@ -46,21 +59,27 @@ public struct SplunkHECFormatter: EventFormatter {
     }
 
     let options: Options
+    /// The beacon's `source` and `sourcetype`: the options, else what the registry's export wrote.
+    let beaconSource: String
+    let beaconSourcetype: String
 
     public init(options: Options, context: PluginContext) throws {
         self.options = options
+        beaconSource = options.source ?? "oversight:registry"
+        beaconSourcetype = options.sourcetype ?? "oversight:beacon"
     }
 
     public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
+        guard event.category == .beacon else { return encodeSecurityEvent(event, into: &out) }
         out.beginObject()
         out.key("time")
         out.int(event.occurredUnix)
         out.key("host")
         out.string(options.host ?? event.origin)
         out.key("source")
-        out.string(options.source)
+        out.string(beaconSource)
         out.key("sourcetype")
-        out.string(options.sourcetype)
+        out.string(beaconSourcetype)
         out.field("index", options.index)
         out.key("event")
         out.beginObject()

@@ -5,14 +5,15 @@ import SIEMCore
 ///
 /// `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD-ID param="value" …] MSG`. PRI is
 /// facility × 8 + severity (§6.2.1); a header field without a value is the NILVALUE `-`; the
-/// structured-data element's SD-ID is `name@PEN` (§7.2.2: a private enterprise number, 32473 is
+/// structured-data element's SD-ID is `name@PEN` (§6.3.2: a private enterprise number, 32473 is
 /// the one RFC 5612 reserves for documentation) and PARAM-VALUEs escape `"`, `\` and `]`
 /// (§6.3.3). MSG is the event as JSON, or a short text, after a UTF-8 BOM (§6.4).
 public struct SyslogFormatter: EventFormatter {
     public static let id = "syslog"
-    public static let summary = "RFC 5424 syslog lines with the beacon fields as structured data"
+    public static let summary = "RFC 5424 syslog lines with the event's fields as structured data"
     public static let schema: SchemaVersion = "oversight-syslog-1"
     public static let framings = [FramingKind.lines]
+    public static let categories = EventCategory.allCases
 
     public enum Message: String, OptionChoice { case json, text, none }
 
@@ -22,6 +23,8 @@ public struct SyslogFormatter: EventFormatter {
         public var hostname: String?
         public var appName = "oversight-registry"
         public var sdID = "beacon@32473"
+        /// Unset: `event@` and the number of `sd_id`.
+        public var eventSDID: String?
         public var message = Message.json
 
         public static let specs: [OptionSpec<Options>] = [
@@ -29,7 +32,9 @@ public struct SyslogFormatter: EventFormatter {
                 "facility", \.facility, help: "0–23 or a name (kern, user, …, authpriv, …, audit, …, local0–local7)",
                 check: { SyslogCodes.facility($0) == nil ? "'\($0)' is not 0–23 or a facility name" : nil }),
             .init(
-                "severity", \.severity, help: "0–7 or a name (emerg, alert, crit, err, warning, notice, info, debug)",
+                "severity", \.severity,
+                help:
+                    "PRI severity of beacon events and of events of unknown severity: 0–7 or a name (emerg, …, notice, info, debug)",
                 check: { SyslogCodes.severity($0) == nil ? "'\($0)' is not 0–7 or a severity name" : nil }),
             .init(
                 "hostname", \.hostname, help: "HOSTNAME field (the registry host's FQDN); unset: the NILVALUE -",
@@ -44,13 +49,19 @@ public struct SyslogFormatter: EventFormatter {
                 }
             ),
             .init(
-                "sd_id", \.sdID, help: "structured-data ID, name@<your private enterprise number>",
+                "sd_id", \.sdID, help: "structured-data ID of beacon events, name@<your private enterprise number>",
                 check: { sdID in
-                    let parts = sdID.split(separator: "@", omittingEmptySubsequences: false)
-                    guard parts.count == 2, !parts[0].isEmpty, SyslogCodes.isSDName(sdID),
-                        parts[1].allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), !parts[1].isEmpty
-                    else { return "'\(sdID)' is not name@<private enterprise number>, e.g. beacon@32473" }
-                    return nil
+                    SyslogCodes.isEnterpriseSDID(sdID)
+                        ? nil : "'\(sdID)' is not name@<private enterprise number>, e.g. beacon@32473"
+                }),
+            .init(
+                "event_sd_id", \.eventSDID,
+                help:
+                    "structured-data ID of audit, threat and decision events; unset: event@ and the number of sd_id",
+                check: { sdID in
+                    guard let sdID else { return nil }
+                    return SyslogCodes.isEnterpriseSDID(sdID)
+                        ? nil : "'\(sdID)' is not name@<private enterprise number>, e.g. event@32473"
                 }),
             .init(
                 "message", \.message,
@@ -66,16 +77,28 @@ public struct SyslogFormatter: EventFormatter {
     let middle: [UInt8]
     let sdID: [UInt8]
     let message: Message
+    /// `<PRI>1 ` of the other categories, by the scale's number: facility × 8 + the event's own
+    /// severity (`unknown`: the `severity` option).
+    let securityPRIVersion: [[UInt8]]
+    let eventSDID: [UInt8]
 
     public init(options: Options, context: PluginContext) throws {
-        let pri = SyslogCodes.facility(options.facility)! * 8 + SyslogCodes.severity(options.severity)!
+        let facility = SyslogCodes.facility(options.facility)!
+        let pri = facility * 8 + SyslogCodes.severity(options.severity)!
         priVersion = Array("<\(pri)>1 ".utf8)
         middle = Array(" \(options.hostname ?? "-") \(options.appName) - ".utf8)
         sdID = Array(options.sdID.utf8)
         message = options.message
+        securityPRIVersion = EventSeverity.allCases.sorted { $0.rawValue < $1.rawValue }.map { severity in
+            let code = Self.syslogSeverity(severity) ?? SyslogCodes.severity(options.severity)!
+            return Array("<\(facility * 8 + code)>1 ".utf8)
+        }
+        let enterprise = options.sdID.split(separator: "@").last.map(String.init) ?? "32473"
+        eventSDID = Array((options.eventSDID ?? "event@" + enterprise).utf8)
     }
 
     public func encode(_ event: borrowing Event, into out: inout RecordWriter) throws {
+        guard event.category == .beacon else { return encodeSecurityEvent(event, into: &out) }
         out.appendRaw(priVersion)
         out.appendRawRFC3339(event.occurredUnix)  // the registry keeps whole seconds
         out.appendRaw(middle)
@@ -154,7 +177,7 @@ public struct SyslogFormatter: EventFormatter {
     }
 
     /// ` name="value"`, left out when the value is nil or empty.
-    private func param(_ name: StaticString, _ value: UTF8Text?, _ out: inout RecordWriter) {
+    func param(_ name: StaticString, _ value: UTF8Text?, _ out: inout RecordWriter) {
         guard let value, !value.isEmpty else { return }
         out.appendRaw(" " as StaticString)
         out.appendRaw(name)
@@ -163,7 +186,7 @@ public struct SyslogFormatter: EventFormatter {
         out.appendRaw("\"" as StaticString)
     }
 
-    private func param(_ name: StaticString, decimal value: Int64, _ out: inout RecordWriter) {
+    func param(_ name: StaticString, decimal value: Int64, _ out: inout RecordWriter) {
         out.appendRaw(" " as StaticString)
         out.appendRaw(name)
         out.appendRaw("=\"" as StaticString)
@@ -193,6 +216,14 @@ enum SyslogCodes {
 
     static func isPrintableASCII(_ text: String, maximum: Int) -> Bool {
         !text.isEmpty && text.utf8.count <= maximum && text.utf8.allSatisfy { (33...126).contains($0) }
+    }
+
+    /// `name@<private enterprise number>`: RFC 5424 §6.3.2, the part after the `@` "MUST be a
+    /// private enterprise number" (dots allowed).
+    static func isEnterpriseSDID(_ sdID: String) -> Bool {
+        let parts = sdID.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && isSDName(sdID) && !parts[1].isEmpty
+            && parts[1].allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
     }
 
     /// SD-NAME: 1–32 printable ASCII except `=`, space, `]` and `"` (the `@` part included).

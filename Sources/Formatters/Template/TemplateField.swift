@@ -2,9 +2,11 @@ import SIEMCore
 
 /// One value of a `template` formatter's output tree, as written in YAML:
 ///
-/// - `token_id` — an event field (see `TemplateField.Source`), written in its natural JSON type;
+/// - `token_id`, `actor_user` — an event field (see `TemplateField.Source`), written in its
+///   natural JSON type;
 /// - `{const: "text"}` — a constant string;
-/// - `{rfc3339: occurred}`, `{epoch: occurred}`, `{epoch_ms: occurred}` — the event time;
+/// - `{rfc3339: time}`, `{epoch: time}`, `{epoch_ms: time}` — the event time (`occurred` is
+///   the same field by its first name);
 /// - `{lower: kind}` — a text field lowercased; `{json: extra}` — a field as a JSON string;
 /// - a list of single-key mappings — a nested object, keys in the order written.
 public indirect enum TemplateValue: Sendable, Equatable, Decodable {
@@ -42,8 +44,8 @@ public indirect enum TemplateValue: Sendable, Equatable, Decodable {
                 .init(
                     codingPath: decoder.codingPath,
                     debugDescription:
-                        "unknown function '\(key)'; one of const, \(TemplateField.Function.allCases.map(\.rawValue).joined(separator: ", "))"
-                ))
+                        "unknown function '\(key)'"
+                        + Suggestion.hint(for: key, in: ["const"] + TemplateField.Function.allCases.map(\.rawValue))))
         }
         let source = try TemplateField.Source.named(argument, decoder: decoder)
         guard function.accepts(source) else {
@@ -71,20 +73,37 @@ public struct TemplateField: Sendable, Equatable, Decodable {
         self.value = value
     }
 
-    /// Event fields a template can name.
+    /// Event fields a template can name: every canonical field by its canonical name (as
+    /// docs/SOURCES.md and the mappers' `fields:` spell them) and the beacon's own fields. The
+    /// beacon template's first names stay: `event_id` is `id`, `occurred` is `time`,
+    /// `registry_id` is `origin`, `extra` is `attributes`.
     public enum Source: String, Sendable, CaseIterable {
+        case id
         case eventID = "event_id"
-        case kind, action, occurred
+        case time, occurred
+        case origin
         case registryID = "registry_id"
+        case category, action, outcome, severity
+        /// The severity's number, OCSF's `severity_id` (0 unknown … 5 critical).
+        case severityID = "severity_id"
+        case tenant
+        case actorUser = "actor_user"
+        case actorService = "actor_service"
+        case target
+        case sourceIP = "source_ip"
+        case sourcePort = "source_port"
+        case destinationIP = "destination_ip"
+        case destinationPort = "destination_port"
+        case userAgent = "user_agent"
+        case message, confidence, verdict
+        case attributes, extra
+        case kind
         case tokenID = "token_id"
         case fileID = "file_id"
         case recipientID = "recipient_id"
         case issuerID = "issuer_id"
-        case sourceIP = "source_ip"
-        case userAgent = "user_agent"
         case qualifiedTimestamp = "qualified_timestamp"
         case tlogIndex = "tlog_index"
-        case extra
 
         static func named(_ name: String, decoder: any Decoder) throws -> Source {
             guard let source = Source(rawValue: name) else {
@@ -92,10 +111,23 @@ public struct TemplateField: Sendable, Equatable, Decodable {
                     .init(
                         codingPath: decoder.codingPath,
                         debugDescription:
-                            "unknown event field '\(name)'; one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+                            "unknown event field '\(name)'" + Suggestion.hint(for: name, in: allCases.map(\.rawValue))
+                    )
                 )
             }
             return source
+        }
+
+        /// The time, under either name.
+        var isTime: Bool { self == .time || self == .occurred }
+
+        /// Fields whose natural value is a number or an object, which `lower` does not take.
+        var isText: Bool {
+            ![
+                .time, .occurred, .severityID, .sourcePort, .destinationPort, .confidence, .attributes, .extra,
+                .tlogIndex,
+            ]
+            .contains(self)
         }
     }
 
@@ -106,8 +138,8 @@ public struct TemplateField: Sendable, Equatable, Decodable {
 
         func accepts(_ source: Source) -> Bool {
             switch self {
-            case .rfc3339, .epoch, .epochMS: return source == .occurred
-            case .lower: return ![.occurred, .tlogIndex, .extra].contains(source)
+            case .rfc3339, .epoch, .epochMS: return source.isTime
+            case .lower: return source.isText
             case .json: return true
             }
         }

@@ -39,50 +39,105 @@ struct RunCommand: AsyncParsableCommand {
         let logger = logging.makeLogger()
         try await CLIErrorReporting.run(logger: logger) {
             let file = try ConfigLoader().load(path: config)
-            guard let checkpointPath = file.checkpointPath else {
-                throw ConfigErrors(diagnostics: [
-                    ConfigDiagnostic(
-                        file: file.path, path: "checkpoint",
-                        message: "`run` needs `checkpoint: {path: FILE}` to remember what was delivered")
-                ])
+            let unplaced = file.sources.filter { file.checkpointPath(of: $0) == nil }
+            guard unplaced.isEmpty else {
+                throw ConfigErrors(
+                    diagnostics: unplaced.map { source in
+                        ConfigDiagnostic(
+                            file: file.path, line: source.mark?.line, column: source.mark?.column,
+                            path: source.path.isEmpty ? "checkpoint" : source.path + ".checkpoint",
+                            message:
+                                "`run` needs `checkpoint: {path: FILE}` (at the top, or on this source) to remember what was delivered"
+                        )
+                    })
             }
-            let statePath = PluginContext(baseDirectory: file.baseDirectory).resolve(path: checkpointPath)
             // Locked before anything is opened: a second run must not even truncate an output.
-            let lock = try RunLock(checkpointPath: statePath)
-            defer { withExtendedLifetime(lock) {} }
+            var locks: [String: RunLock] = [:]
+            for source in file.sources {
+                let path = file.checkpointPath(of: source)!
+                let key = (path as NSString).standardizingPath
+                if locks[key] == nil { locks[key] = try RunLock(checkpointPath: path) }
+            }
+            defer { withExtendedLifetime(locks) {} }
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, logger: logger).assemble(file)
             for warning in assembled.warnings { logger.warning("\(warning.description)") }
-            let session = try RunSession(assembled: assembled, file: file, statePath: statePath, logger: logger)
+            let resources = RunResources(pipelineNames: assembled.pipelines.map(\.name), logger: logger)
+            var sessions: [RunSession] = []
+            for stream in assembled.streams {
+                sessions.append(
+                    try RunSession(
+                        stream: stream, statePath: stream.checkpointPath!, resources: resources,
+                        metricsOffset: sessions.reduce(0) { $0 + $1.stream.pipelines.count },
+                        batchSize: assembled.batchSize))
+            }
             var metricsServer: MetricsServer?
             if let listen = file.metricsListen, let address = MetricsListenAddress(listen) {
-                metricsServer = try MetricsServer(address: address, metrics: session.metrics)
+                metricsServer = try MetricsServer(address: address, metrics: resources.metrics)
                 logger.info("metrics: http://\(address.host):\(metricsServer!.port)/metrics")
             }
             defer { withExtendedLifetime(metricsServer) {} }
             let signals = StopSignals()
-            let (follow, pollInterval) = (self.follow, self.pollInterval)
-            var summaries: [PipelineSummary]
-            var interrupted = false
-            do {
-                summaries = try await withStopSignals(signals) {
-                    try await session.run(follow: follow, pollInterval: pollInterval, signals: signals)
+            let outcomes = try await Self.runSideBySide(
+                sessions, follow: follow, pollInterval: pollInterval, signals: signals)
+            var summaries: [PipelineSummary] = []
+            var interrupted = signals.stopRequested
+            var failure: (any Error)?
+            for (session, outcome) in zip(sessions, outcomes) {
+                try session.committer.close()
+                switch outcome {
+                case .success(let done):
+                    for pipeline in session.stream.pipelines { try await pipeline.sink.close() }
+                    session.report(done)
+                    summaries += done
+                case .failure(let error) where error is CancellationError:
+                    // The batch in flight was abandoned: report what the checkpoints hold.
+                    interrupted = true
+                    let held = try session.checkpointedSummaries()
+                    session.report(held)
+                    summaries += held
+                case .failure(let error):
+                    // Another source's failure did not stop this one; the run still fails.
+                    if sessions.count > 1 { logger.error("\(session.stream.displayName): \(error)") }
+                    failure = failure ?? error
+                    summaries += try session.checkpointedSummaries()
                 }
-                interrupted = signals.stopRequested
-            } catch is CancellationError {
-                // The batch in flight was abandoned: report what the checkpoints hold.
-                interrupted = true
-                summaries = try session.checkpointedSummaries()
             }
-            try session.committer.close()
             if interrupted { logger.notice("stopped by signal; every checkpoint is saved") }
-            for pipeline in assembled.pipelines { try await pipeline.sink.close() }
-            session.report(summaries)
+            if let failure { throw failure }
             if let summaryJSON {
                 try RunSummaryFile.write(
-                    summaries, metrics: session.metrics, deadLetterPath: session.rowDeadLetter.path,
+                    summaries, metrics: resources.metrics, deadLetterPath: sessions[0].rowDeadLetter.path,
                     interrupted: interrupted,
                     to: PluginContext(baseDirectory: FileManager.default.currentDirectoryPath).resolve(
                         path: summaryJSON))
+            }
+        }
+    }
+
+    /// Every source's session at once, each to its own end: one source that fails (its database
+    /// gone, its receiver refusing every event) does not stop the others, as in Vector or Fluent
+    /// Bit, where each pipeline stands alone. The second stop signal cancels them all.
+    static func runSideBySide(
+        _ sessions: [RunSession], follow: Bool, pollInterval: Double, signals: StopSignals
+    ) async throws -> [Result<[PipelineSummary], any Error>] {
+        try await withStopSignals(signals) {
+            await withTaskGroup(of: (Int, Result<[PipelineSummary], any Error>).self) { group in
+                for (index, session) in sessions.enumerated() {
+                    group.addTask {
+                        do {
+                            return (
+                                index,
+                                .success(
+                                    try await session.run(follow: follow, pollInterval: pollInterval, signals: signals))
+                            )
+                        } catch {
+                            return (index, .failure(error))
+                        }
+                    }
+                }
+                var results = [Result<[PipelineSummary], any Error>](repeating: .success([]), count: sessions.count)
+                for await (index, result) in group { results[index] = result }
+                return results
             }
         }
     }

@@ -12,6 +12,7 @@ public struct SIEMExportCommand: AsyncParsableCommand {
         version: SIEMExportVersion.current,
         subcommands: [
             RunCommand.self, ExportCommand.self, ValidateCommand.self, PluginsCommand.self, DemoRegistryCommand.self,
+            DemoDataCommand.self,
             GoldenCommand.self,
         ])
 

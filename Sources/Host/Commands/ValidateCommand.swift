@@ -15,12 +15,24 @@ struct ValidateCommand: AsyncParsableCommand {
             let file = try ConfigLoader().load(path: config)
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(file)
             for warning in assembled.warnings { StandardError.print(warning.description) }
-            let rows = try assembled.source.endPosition().map { "rows up to \($0)" } ?? "no rows yet"
-            print(
-                "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(assembled.source.identity) (\(rows))"
-            )
-            for p in assembled.pipelines {
-                print("  \(p.name): \(p.formatterID) → \(p.sinkID) \(p.sink.destination)")
+            func rows(_ stream: AssembledStream) throws -> String {
+                try stream.source.endPosition().map { "rows up to \($0)" } ?? "no rows yet"
+            }
+            if assembled.streams.count == 1, let stream = assembled.streams.first {
+                print(
+                    "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(stream.source.identity) (\(try rows(stream)))"
+                )
+                for p in stream.pipelines { print("  \(p.name): \(p.formatterID) → \(p.sinkID) \(p.sink.destination)") }
+                return
+            }
+            print("\(config): OK: \(assembled.pipelines.count) pipeline(s) from \(assembled.streams.count) sources")
+            for stream in assembled.streams {
+                print(
+                    "  \(stream.name ?? "source"): \(stream.mapper.category.rawValue) events from \(stream.source.identity) (\(try rows(stream)))"
+                )
+                for p in stream.pipelines {
+                    print("    \(p.name): \(p.formatterID) → \(p.sinkID) \(p.sink.destination)")
+                }
             }
         }
     }

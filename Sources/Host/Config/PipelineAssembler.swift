@@ -29,58 +29,22 @@ public struct PipelineAssembler {
             baseDirectory: config.baseDirectory, dryRun: dryRun, warn: { [logger] in logger?.warning("\($0)") })
 
         // Check every node before making anything, so one run reports all config errors.
-        let sourceEntry = lookup(config.source, in: registry.sources, kind: "source", config, &diagnostics)
-        let mapperEntry = lookup(config.mapper, in: registry.mappers, kind: "mapper", config, &diagnostics)
+        let streamEntries = config.sources.map { stream in
+            (
+                stream, lookup(stream.source, in: registry.sources, kind: "source", config, &diagnostics),
+                lookup(stream.mapper, in: registry.mappers, kind: "mapper", config, &diagnostics)
+            )
+        }
         var pipelineEntries:
             [(PipelineConfig, PluginRegistration<any EventFormatter>, PluginRegistration<any EventSink>)] = []
-        for var pipeline in config.pipelines {
-            let formatter = lookup(pipeline.formatter, in: registry.formatters, kind: "formatter", config, &diagnostics)
-            var sinkNode = pipeline.sink
-            if let current = registry.formerSinkIDs[sinkNode.type] {
-                let mark = sinkNode.typeMark ?? sinkNode.mark
-                diagnostics.append(
-                    ConfigDiagnostic(
-                        file: config.path, line: mark?.line, column: mark?.column, path: sinkNode.path + ".type",
-                        message:
-                            "sink type '\(sinkNode.type)' is now '\(current)' (the retired HTTP Data Collector API; Microsoft Sentinel's current route is azure_logs_ingestion)",
-                        isWarning: true))
-                sinkNode.type = current
-                pipeline.sink = sinkNode
-            }
-            let sink = lookup(sinkNode, in: registry.sinks, kind: "sink", config, &diagnostics)
-            // HEC's own dead-letter option, from before refused events of every sink went to the
-            // pipeline's dead-letter file: still honoured, as that file's path.
-            if sink?.description.id == "splunk_hec", let node = sinkNode.options.mapping?["dead_letter_path"],
-                let path = node.string
-            {
-                diagnostics.append(
-                    ConfigDiagnostic(
-                        file: config.path, line: node.mark?.line, column: node.mark?.column,
-                        path: sinkNode.path + ".dead_letter_path",
-                        message:
-                            "deprecated: refused events of every sink go to the pipeline's dead-letter file; write `dead_letter: {path: \(path)}` on the pipeline instead",
-                        isWarning: true))
-                if pipeline.deadLetterPath == nil { pipeline.deadLetterPath = path }
-            }
-            if let formatter, let pin = pipeline.formatter.schema,
-                !formatter.description.schemas.contains(SchemaVersion(pin))
-            {
-                let older = formatter.description.schemas.dropFirst().map(\.name)
-                diagnostics.append(
-                    ConfigDiagnostic(
-                        file: config.path, line: pipeline.formatter.schemaMark?.line,
-                        column: pipeline.formatter.schemaMark?.column, path: pipeline.formatter.path + ".schema",
-                        message:
-                            "config pins schema '\(pin)' but the installed \(formatter.description.id) formatter writes '\(formatter.description.schema?.name ?? "?")'"
-                            + (older.isEmpty ? "" : " (and still \(older.joined(separator: ", ")) when pinned)")
-                            + "; review docs/SCHEMAS.md before changing the pin"
-                    ))
-            }
-            if let formatter, let sink { pipelineEntries.append((pipeline, formatter, sink)) }
+        for pipeline in config.pipelines {
+            if let entries = lookupPipeline(pipeline, config, &diagnostics) { pipelineEntries.append(entries) }
         }
         // Every option of every plugin is decoded and validated before anything is opened.
-        if let sourceEntry { check(sourceEntry, config.source, config, &diagnostics) }
-        if let mapperEntry { check(mapperEntry, config.mapper, config, &diagnostics) }
+        for (stream, sourceEntry, mapperEntry) in streamEntries {
+            if let sourceEntry { check(sourceEntry, stream.source, config, &diagnostics) }
+            if let mapperEntry { check(mapperEntry, stream.mapper, config, &diagnostics) }
+        }
         var redactors: [String: EventRedactor] = [:]
         var framings: [String: Framing] = [:]
         for (pipeline, formatterEntry, sinkEntry) in pipelineEntries {
@@ -101,43 +65,149 @@ public struct PipelineAssembler {
         }
         checkOutputsAreDistinct(config, &diagnostics)
         diagnostics.sort { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
-        guard diagnostics.allSatisfy(\.isWarning), let sourceEntry, let mapperEntry else {
+        guard diagnostics.allSatisfy(\.isWarning), streamEntries.allSatisfy({ $0.1 != nil && $0.2 != nil }) else {
             throw ConfigErrors(diagnostics: diagnostics)
         }
 
-        let source = try make(sourceEntry, config.source, config, base)
-        let mapper = try make(mapperEntry, config.mapper, config, base)
-        var pipelines: [AssembledPipeline] = []
-        for (pipeline, formatterEntry, sinkEntry) in pipelineEntries {
+        var streams: [AssembledStream] = []
+        for (stream, sourceEntry, mapperEntry) in streamEntries {
             var context = base
-            context.pipelineName = pipeline.name
-            let categories = formatterEntry.description.categories
-            guard categories.contains(mapper.category) else {
-                let mark = pipeline.formatter.typeMark ?? pipeline.formatter.mark
-                throw ConfigErrors(diagnostics: [
-                    ConfigDiagnostic(
-                        file: config.path, line: mark?.line, column: mark?.column,
-                        path: pipeline.formatter.path + ".type",
-                        message:
-                            "formatter '\(formatterEntry.description.id)' renders \(categories.map(\.rawValue).joined(separator: ", ")) events, not the \(mapper.category.rawValue) events its source yields"
-                    )
-                ])
+            context.sourceName = stream.name
+            let source = try make(sourceEntry!, stream.source, config, context)
+            let mapper = try make(mapperEntry!, stream.mapper, config, context)
+            try checkColumns(of: mapper, against: source, stream, config)
+            var pipelines: [AssembledPipeline] = []
+            for (pipeline, formatterEntry, sinkEntry) in pipelineEntries where pipeline.source == stream.name {
+                var context = base
+                context.pipelineName = pipeline.name
+                try checkCategory(mapper.category, pipeline, formatterEntry, config)
+                var formatterContext = context
+                formatterContext.schema = pipeline.formatter.schema.map { SchemaVersion($0) }
+                pipelines.append(
+                    AssembledPipeline(
+                        name: pipeline.name,
+                        formatter: try make(formatterEntry, pipeline.formatter, config, formatterContext),
+                        formatterID: formatterEntry.description.id, framing: framings[pipeline.name]!,
+                        sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id,
+                        redactor: redactors[pipeline.name], onRefused: pipeline.onRefused,
+                        deadLetterPath: pipeline.deadLetterPath.map(base.resolve(path:)),
+                        schema: formatterContext.schema))
             }
-            var formatterContext = context
-            formatterContext.schema = pipeline.formatter.schema.map { SchemaVersion($0) }
-            pipelines.append(
-                AssembledPipeline(
-                    name: pipeline.name,
-                    formatter: try make(formatterEntry, pipeline.formatter, config, formatterContext),
-                    formatterID: formatterEntry.description.id, framing: framings[pipeline.name]!,
-                    sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id,
-                    redactor: redactors[pipeline.name], onRefused: pipeline.onRefused,
-                    deadLetterPath: pipeline.deadLetterPath.map(base.resolve(path:)), schema: formatterContext.schema))
+            streams.append(
+                AssembledStream(
+                    name: stream.name, source: source, mapper: mapper, pipelines: pipelines,
+                    checkpointPath: config.checkpointPath(of: stream),
+                    deadLetterPath: (stream.deadLetterPath ?? config.deadLetterPath).map(base.resolve(path:))))
         }
-        let checkpoint = config.checkpointPath.map { base.resolve(path: $0) }
-        return AssembledPipelines(
-            source: source, mapper: mapper, pipelines: pipelines, checkpointPath: checkpoint,
-            batchSize: config.batchSize, warnings: diagnostics)
+        return AssembledPipelines(streams: streams, batchSize: config.batchSize, warnings: diagnostics)
+    }
+
+    /// A pipeline's formatter and sink, with the checks that need only the registry (a renamed
+    /// sink type, HEC's old dead-letter key, a schema pin the formatter cannot write).
+    private func lookupPipeline(
+        _ pipeline: PipelineConfig, _ config: PipelineConfigFile, _ diagnostics: inout [ConfigDiagnostic]
+    ) -> (PipelineConfig, PluginRegistration<any EventFormatter>, PluginRegistration<any EventSink>)? {
+        var pipeline = pipeline
+        let formatter = lookup(pipeline.formatter, in: registry.formatters, kind: "formatter", config, &diagnostics)
+        var sinkNode = pipeline.sink
+        if let current = registry.formerSinkIDs[sinkNode.type] {
+            let mark = sinkNode.typeMark ?? sinkNode.mark
+            diagnostics.append(
+                ConfigDiagnostic(
+                    file: config.path, line: mark?.line, column: mark?.column, path: sinkNode.path + ".type",
+                    message:
+                        "sink type '\(sinkNode.type)' is now '\(current)' (the retired HTTP Data Collector API; Microsoft Sentinel's current route is azure_logs_ingestion)",
+                    isWarning: true))
+            sinkNode.type = current
+            pipeline.sink = sinkNode
+        }
+        let sink = lookup(sinkNode, in: registry.sinks, kind: "sink", config, &diagnostics)
+        // HEC's own dead-letter option, from before refused events of every sink went to the
+        // pipeline's dead-letter file: still honoured, as that file's path.
+        if sink?.description.id == "splunk_hec", let node = sinkNode.options.mapping?["dead_letter_path"],
+            let path = node.string
+        {
+            diagnostics.append(
+                ConfigDiagnostic(
+                    file: config.path, line: node.mark?.line, column: node.mark?.column,
+                    path: sinkNode.path + ".dead_letter_path",
+                    message:
+                        "deprecated: refused events of every sink go to the pipeline's dead-letter file; write `dead_letter: {path: \(path)}` on the pipeline instead",
+                    isWarning: true))
+            if pipeline.deadLetterPath == nil { pipeline.deadLetterPath = path }
+        }
+        if let formatter, let pin = pipeline.formatter.schema,
+            !formatter.description.schemas.contains(SchemaVersion(pin))
+        {
+            let older = formatter.description.schemas.dropFirst().map(\.name)
+            diagnostics.append(
+                ConfigDiagnostic(
+                    file: config.path, line: pipeline.formatter.schemaMark?.line,
+                    column: pipeline.formatter.schemaMark?.column, path: pipeline.formatter.path + ".schema",
+                    message:
+                        "config pins schema '\(pin)' but the installed \(formatter.description.id) formatter writes '\(formatter.description.schema?.name ?? "?")'"
+                        + (older.isEmpty ? "" : " (and still \(older.joined(separator: ", ")) when pinned)")
+                        + "; review docs/SCHEMAS.md before changing the pin"
+                ))
+        }
+        guard let formatter, let sink else { return nil }
+        return (pipeline, formatter, sink)
+    }
+
+    /// A formatter renders only the categories it declares: `cef` for audit events it does not
+    /// know is refused, not left to write beacon-shaped records.
+    private func checkCategory(
+        _ category: EventCategory, _ pipeline: PipelineConfig, _ formatter: PluginRegistration<any EventFormatter>,
+        _ config: PipelineConfigFile
+    ) throws {
+        let pin = pipeline.formatter.schema.map { SchemaVersion($0) }
+        let categories = formatter.description.categories(pinned: pin)
+        guard !categories.contains(category) else { return }
+        let rendered = categories.map(\.rawValue).joined(separator: ", ")
+        if let pin, formatter.description.categories.contains(category) {
+            // An older version pinned that predates the category: say which version renders it.
+            let mark = pipeline.formatter.schemaMark ?? pipeline.formatter.mark
+            throw ConfigErrors(diagnostics: [
+                ConfigDiagnostic(
+                    file: config.path, line: mark?.line, column: mark?.column,
+                    path: pipeline.formatter.path + ".schema",
+                    message:
+                        "formatter '\(formatter.description.id)' pinned to \(pin) renders \(rendered) events, not the \(category.rawValue) events its source yields; \(formatter.description.schema?.name ?? "the current schema") renders them (see docs/SCHEMAS.md)"
+                )
+            ])
+        }
+        let mark = pipeline.formatter.typeMark ?? pipeline.formatter.mark
+        throw ConfigErrors(diagnostics: [
+            ConfigDiagnostic(
+                file: config.path, line: mark?.line, column: mark?.column, path: pipeline.formatter.path + ".type",
+                message:
+                    "formatter '\(formatter.description.id)' renders \(rendered) events, not the \(category.rawValue) events its source yields"
+            )
+        ])
+    }
+
+    /// Every column the mapper names exists in the source (when the source can tell before
+    /// reading): each missing one reported at the key that names it, with the closest column.
+    private func checkColumns(
+        of mapper: any EventMapper, against source: any EventSource, _ stream: SourceConfig,
+        _ config: PipelineConfigFile
+    ) throws {
+        guard let available = try source.availableColumns() else { return }
+        let present = Set(available.map { $0.lowercased() })
+        var diagnostics: [ConfigDiagnostic] = []
+        for column in mapper.columns where column.isRequired && !present.contains(column.name.lowercased()) {
+            guard let configPath = column.configPath else { continue }
+            var node: Node? = stream.mapper.options
+            for part in configPath.split(separator: ".") { node = node?.mapping?[String(part)] }
+            let mark = node?.mark ?? stream.mapper.mark
+            diagnostics.append(
+                ConfigDiagnostic(
+                    file: config.path, line: mark?.line, column: mark?.column,
+                    path: stream.mapper.path + "." + configPath,
+                    message: "\(source.identity) has no column '\(column.name)'"
+                        + Suggestion.hint(for: column.name, in: available)))
+        }
+        if !diagnostics.isEmpty { throw ConfigErrors(diagnostics: diagnostics) }
     }
 
     private func lookup<I>(
@@ -264,15 +334,19 @@ public struct PipelineAssembler {
         let base = PluginContext(baseDirectory: config.baseDirectory)
         func normalized(_ raw: String) -> String { (base.resolve(path: raw) as NSString).standardizingPath }
         var owners: [String: String] = [:]
-        if let checkpoint = config.checkpointPath {
-            owners[normalized(checkpoint)] = "checkpoint.path"
-            owners[normalized(checkpoint) + ".lock"] = "the checkpoint's lock file"
-        }
         var deadLetters: Set<String> = []
-        if let deadLetter = config.deadLetterPath {
-            deadLetters.insert(normalized(deadLetter))
-        } else if let checkpoint = config.checkpointPath {
-            deadLetters.insert(normalized(checkpoint) + ".dead-letter.jsonl")
+        for stream in config.sources {
+            let checkpoint = stream.checkpointPath ?? config.checkpointPath
+            let key = stream.path.isEmpty ? "checkpoint.path" : stream.path + ".checkpoint.path"
+            if let checkpoint {
+                owners[normalized(checkpoint)] = owners[normalized(checkpoint)] ?? key
+                owners[normalized(checkpoint) + ".lock"] = "the checkpoint's lock file"
+            }
+            if let deadLetter = stream.deadLetterPath ?? config.deadLetterPath {
+                deadLetters.insert(normalized(deadLetter))
+            } else if let checkpoint {
+                deadLetters.insert(normalized(checkpoint) + ".dead-letter.jsonl")
+            }
         }
         for pipeline in config.pipelines {
             let own = pipeline.deadLetterPath ?? pipeline.sink.options.mapping?["dead_letter_path"]?.string

@@ -3,10 +3,10 @@ import Foundation
 import SIEMCore
 
 /// A pipeline's redaction stage: what it removes never reaches a formatter, so no formatter can
-/// leak it. Keys of `extra` on the denylist keep their place with the value `"[redacted]"`; the
+/// leak it. Keys of an event's attributes (a beacon's `extra`) on the denylist keep their place with the value `"[redacted]"`; the
 /// source address and user agent can be kept, cut down or replaced by a keyed pseudonym.
 public struct EventRedactor: Sendable {
-    /// Matched case-insensitively against every key of `extra`, at any depth.
+    /// Matched case-insensitively against every key of the attributes, at any depth.
     public static let defaultExtraKeys: Set<String> = [
         "password", "passwd", "secret", "token", "api_key", "apikey", "authorization", "cookie", "private_key",
         "client_secret", "ssn",
@@ -27,6 +27,8 @@ public struct EventRedactor: Sendable {
     /// A pipeline's `redact:` node, declared like a plugin's options (the same decoding, key
     /// checks, secret-by-reference rule and listing); `redact: {}` applies the built-in denylist.
     public struct Options: PluginOptions {
+        public var attributeKeys: [String] = []
+        /// The older name of `attribute_keys`, from when only the registry's `extra` had attributes.
         public var extraKeys: [String] = []
         public var sourceIP = SourceIPMode.keep
         public var userAgent = UserAgentMode.keep
@@ -34,10 +36,11 @@ public struct EventRedactor: Sendable {
 
         public static let specs: [OptionSpec<Options>] = [
             .init(
-                "extra_keys", \.extraKeys,
+                "attribute_keys", \.attributeKeys,
                 help:
-                    "keys of `extra`, at any depth and in any case, whose values become \"[redacted]\" (besides the built-in list)"
+                    "keys of an event's attributes (a beacon's `extra`), at any depth and in any case, whose values become \"[redacted]\" (besides the built-in list)"
             ),
+            .init("extra_keys", \.extraKeys, help: "the older name of `attribute_keys` (both are applied)"),
             .init(
                 "source_ip", \.sourceIP,
                 help:
@@ -64,7 +67,8 @@ public struct EventRedactor: Sendable {
 
     public init(options: Options) {
         self.init(
-            extraKeys: Set(options.extraKeys), sourceIP: options.sourceIP, userAgent: options.userAgent,
+            extraKeys: Set(options.attributeKeys + options.extraKeys), sourceIP: options.sourceIP,
+            userAgent: options.userAgent,
             hmacKey: options.hmacKey.map { Array($0.utf8) })
     }
 
@@ -104,7 +108,7 @@ public struct EventRedactor: Sendable {
         return event
     }
 
-    /// `extra` with denylisted keys' values replaced; untouched (not even parsed) when no key on
+    /// Attributes with denylisted keys' values replaced; untouched (not even parsed) when no key on
     /// the list appears in its text.
     func redacted(_ extra: JSONText) -> JSONText {
         let lowered = extra.text.string.lowercased()

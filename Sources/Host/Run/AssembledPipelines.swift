@@ -29,13 +29,30 @@ public enum RefusalPolicy: String, OptionChoice {
     case stop
 }
 
-/// Everything a config describes, made into live plugins.
-public struct AssembledPipelines {
+/// One source made live: its mapper, the pipelines it feeds, and where its progress is kept.
+public struct AssembledStream {
+    /// The name of its `sources:` entry; nil for a config's one unnamed source.
+    public var name: String?
     public var source: any EventSource
     public var mapper: any EventMapper
     public var pipelines: [AssembledPipeline]
+    /// Its state file, resolved; nil when the config names none (`run` then refuses to start).
     public var checkpointPath: String?
+    /// Where its rows that cannot become events go, resolved; nil: beside its checkpoint.
+    public var deadLetterPath: String?
+
+    /// `source 'audit'` for a named source, else the source's identity (its database path).
+    public var displayName: String { name.map { "source '\($0)'" } ?? source.identity }
+}
+
+/// Everything a config describes, made into live plugins.
+public struct AssembledPipelines {
+    /// Every source with its pipelines, in the order the config lists them.
+    public var streams: [AssembledStream]
     public var batchSize: Int
     /// What the config does that still works but should change (a renamed sink type).
     public var warnings: [ConfigDiagnostic] = []
+
+    /// Every pipeline of every source.
+    public var pipelines: [AssembledPipeline] { streams.flatMap(\.pipelines) }
 }

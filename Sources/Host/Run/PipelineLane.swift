@@ -11,6 +11,8 @@ final class PipelineLane {
     let watermarked: Bool
     let refusals: (any DeadLetterDestination)?
     let plan: RunPlan
+    /// This pipeline among the metrics' pipelines.
+    var metricsIndex: Int { plan.metricsOffset + index }
     private(set) var summary: PipelineSummary
     /// The last position handed to the sink (in flight or settled).
     private var handedOff: SourcePosition
@@ -51,7 +53,7 @@ final class PipelineLane {
         let skipped = batch.deadLettered.count { !watermarked || $0 > handedOff }
         if skipped > 0 {
             summary.deadLettered += skipped
-            plan.metrics?.deadLettered(skipped, pipeline: index)
+            plan.metrics?.deadLettered(skipped, pipeline: metricsIndex)
         }
         let (encoded, positions) = try BatchEncoder.encode(
             batch.events, positions: batch.positions, after: watermarked ? handedOff : nil, with: pipeline,
@@ -65,7 +67,7 @@ final class PipelineLane {
             return
         }
         let sink = pipeline.sink
-        let observer = plan.metrics?.observer(pipeline: index)
+        let observer = plan.metrics?.observer(pipeline: metricsIndex)
         let task = Task {
             let start = ContinuousClock.now
             let delivery = try await DeliveryObservation.$observer.withValue(observer) { try await sink.send(encoded) }
@@ -109,7 +111,7 @@ final class PipelineLane {
         }
         try setAside(delivery, of: flight)
         summary.delivered += delivery.accepted
-        plan.metrics?.delivered(delivery.accepted, seconds: seconds, pipeline: index)
+        plan.metrics?.delivered(delivery.accepted, seconds: seconds, pipeline: metricsIndex)
         plan.logger?.debug(
             "batch delivered",
             metadata: [
@@ -143,7 +145,7 @@ final class PipelineLane {
         let ids = delivery.refused.map { batch.eventIDs[$0.index] }
         summary.deadLettered += ids.count
         summary.refusedIDs += ids
-        plan.metrics?.refused(ids.count, pipeline: index)
+        plan.metrics?.refused(ids.count, pipeline: metricsIndex)
         plan.logger?.warning(
             "\(ids.count) event(s) the receiver refused went to the dead-letter file \(refusals.path)",
             metadata: [
@@ -156,7 +158,7 @@ final class PipelineLane {
         guard watermarked else { return }
         try plan.onDelivered(index, end)
         summary.checkpoint = end
-        plan.metrics?.checkpointed(end.id, lastEventUnix: lastEventUnix, pipeline: index)
+        plan.metrics?.checkpointed(end.id, lastEventUnix: lastEventUnix, pipeline: metricsIndex)
     }
 }
 
@@ -200,18 +202,24 @@ enum BatchEncoder {
         let batch = EncodedBatch(
             bytes: writer.bytes, recordEnds: ends, eventIDs: ids, framing: pipeline.framing,
             origin: events.first?.origin ?? "", schema: (pipeline.schema ?? type(of: pipeline.formatter).schema).name,
-            resource: events.first.map(resource(of:)) ?? [])
+            resource: pipeline.framing == .otlpLogs ? resource(of: events) : [])
         return (batch, encoded)
     }
 
-    /// The OTLP resource a batch's events come from (one source: one producer, one tenant): the
-    /// registry for beacon events, else the source's origin, and the tenant when there is one.
-    static func resource(of event: Event) -> [(key: String, value: String)] {
+    /// The OTLP resource a batch's events come from (one source: one producer): the registry for
+    /// beacon events, else the source's origin, and the tenant when every event has the same one.
+    /// A source whose `tenant_column` gives rows different tenants makes batches of several: the
+    /// resource then names none rather than the first row's for all (each record still carries
+    /// its own `oversight.tenant.id`).
+    static func resource(of events: [Event]) -> [(key: String, value: String)] {
+        guard let event = events.first else { return [] }
         var attributes: [(key: String, value: String)] =
             event.category == .beacon
             ? [("service.name", "oversight-registry"), ("oversight.registry_id", event.origin)]
             : [("service.name", event.origin)]
-        if let tenant = event.tenant { attributes.append(("oversight.tenant.id", tenant.string)) }
+        if let tenant = event.tenant, events.allSatisfy({ $0.tenant == tenant }) {
+            attributes.append(("oversight.tenant.id", tenant.string))
+        }
         return attributes
     }
 }

@@ -46,6 +46,8 @@ public struct RunPlan {
     /// `on_refused: stop`), the pipeline stops at such an event.
     var refusalDeadLetters: [(any DeadLetterDestination)?] = []
     var metrics: RunMetrics?
+    /// Where these pipelines start among the metrics' pipelines (a config with several sources).
+    var metricsOffset = 0
     var logger: Logger?
     /// Told `(pipeline, position)` once a pipeline's sink has settled everything up to there.
     var onDelivered: (_ pipeline: Int, _ position: SourcePosition) throws -> Void = { _, _ in }
@@ -89,7 +91,9 @@ public struct PipelineRunner {
             reader: try source.open(plan.query, columns: mapper.columns), mapper: mapper, batchSize: batchSize,
             limit: plan.limit,
             deadLetter: plan.rowDeadLetter)
-        if let end = plan.query.through { plan.metrics?.sourceEnd(end.id) }
+        if let end = plan.query.through {
+            plan.metrics?.sourceEnd(end.id, pipelines: plan.metricsOffset..<(plan.metricsOffset + pipelines.count))
+        }
         defer { producer.finish() }
 
         do {

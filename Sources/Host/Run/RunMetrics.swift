@@ -18,6 +18,8 @@ public final class RunMetrics: @unchecked Sendable {
         /// Batch delivery durations, counted into `RunMetrics.bucketBounds` (cumulative on output).
         var buckets: [Int]
         var checkpoint: Int64?
+        /// The last row id of its source, as of the latest round.
+        var sourceEnd: Int64 = 0
         /// Time of the last delivered event, for the lag in seconds.
         var lastEventUnix: Int64?
     }
@@ -28,7 +30,6 @@ public final class RunMetrics: @unchecked Sendable {
     private let lock = NSLock()
     private var pipelines: [Pipeline]
     private var rowsRead = 0
-    private var highestSourceID: Int64 = 0
     let started = Date()
     let logger: Logger?
     /// Fixed for the run, so read without the lock.
@@ -50,7 +51,10 @@ public final class RunMetrics: @unchecked Sendable {
 
     func read(rows: Int) { update { rowsRead += rows } }
 
-    func sourceEnd(_ id: Int64) { update { highestSourceID = max(highestSourceID, id) } }
+    /// The last row id of the source `pipelines` read, for their lag in rows.
+    func sourceEnd(_ id: Int64, pipelines range: Range<Int>) {
+        update { for index in range { pipelines[index].sourceEnd = max(pipelines[index].sourceEnd, id) } }
+    }
 
     func deadLettered(_ count: Int, pipeline index: Int) { update { pipelines[index].deadLettered += count } }
 
@@ -100,16 +104,16 @@ public final class RunMetrics: @unchecked Sendable {
     }
 
     /// Snapshot for rendering.
-    func snapshot() -> (rowsRead: Int, highestSourceID: Int64, pipelines: [Pipeline]) {
+    func snapshot() -> (rowsRead: Int, pipelines: [Pipeline]) {
         lock.lock()
         defer { lock.unlock() }
-        return (rowsRead, highestSourceID, pipelines)
+        return (rowsRead, pipelines)
     }
 
     /// The Prometheus text exposition format, version 0.0.4
     /// (prometheus.io/docs/instrumenting/exposition_formats/).
     public func prometheusText(now: Date = Date()) -> String {
-        let (rowsRead, highest, pipelines) = snapshot()
+        let (rowsRead, pipelines) = snapshot()
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -149,13 +153,13 @@ public final class RunMetrics: @unchecked Sendable {
             "siem_export_checkpoint_lag_rows", "gauge",
             "Source row ids after the checkpoint, up to the highest id seen (rows, when ids have no gaps).")
         for p in pipelines {
-            out += "siem_export_checkpoint_lag_rows{\(label(p))} \(max(0, highest - (p.checkpoint ?? 0)))\n"
+            out += "siem_export_checkpoint_lag_rows{\(label(p))} \(max(0, p.sourceEnd - (p.checkpoint ?? 0)))\n"
         }
         family(
             "siem_export_checkpoint_lag_seconds", "gauge",
             "0 when caught up; else how old the last delivered event is.")
         for p in pipelines {
-            let behind = highest > (p.checkpoint ?? 0)
+            let behind = p.sourceEnd > (p.checkpoint ?? 0)
             let seconds = behind ? max(0, Int64(now.timeIntervalSince1970) - (p.lastEventUnix ?? 0)) : 0
             out += "siem_export_checkpoint_lag_seconds{\(label(p))} \(p.lastEventUnix == nil && behind ? 0 : seconds)\n"
         }

@@ -2,58 +2,51 @@ import Foundation
 import Logging
 import SIEMCore
 
-/// One `run` of a config: its pipelines, checkpoints, dead letters and metrics, and the rounds
-/// that move every pipeline from its checkpoint to the end of the table (once, or in a loop
-/// with `--follow`).
+/// One source's part of a `run`: its pipelines, checkpoints and dead letters, and the rounds
+/// that move every pipeline from its checkpoint to the end of the source (once, or in a loop
+/// with `--follow`). A config with several sources runs one session per source, side by side.
 final class RunSession: @unchecked Sendable {
-    let assembled: AssembledPipelines
+    let stream: AssembledStream
     let statePath: String
     let store: CheckpointStore
     let committer: CheckpointCommitter
-    /// Rows that cannot become events (shared by every pipeline), and the default for refusals.
+    /// Rows that cannot become events (shared by the source's pipelines), and the default for refusals.
     let rowDeadLetter: DeadLetterFileWriter
     /// Per pipeline: where events its receiver refuses go.
     let refusalDeadLetters: [DeadLetterFileWriter]
     let metrics: RunMetrics
+    /// Where this source's pipelines start among every pipeline's metrics.
+    let metricsOffset: Int
     let logger: Logger
     let runner: PipelineRunner
 
-    init(assembled: AssembledPipelines, file: PipelineConfigFile, statePath: String, logger: Logger) throws {
-        self.assembled = assembled
+    init(
+        stream: AssembledStream, statePath: String, resources: RunResources, metricsOffset: Int, batchSize: Int
+    ) throws {
+        self.stream = stream
         self.statePath = statePath
-        self.logger = logger
-        store = try CheckpointStore(path: statePath)
-        committer = CheckpointCommitter(store: store, source: assembled.source.identity)
-        try assembled.source.attach(state: store.state(for: assembled.source.identity))
-        let warn: @Sendable (String) -> Void = { [logger] in logger.warning("\($0)") }
-        let sharedPath =
-            file.deadLetterPath.map { PluginContext(baseDirectory: file.baseDirectory).resolve(path: $0) }
-            ?? statePath + ".dead-letter.jsonl"
-        // One writer per file, however many pipelines share it.
-        var writers: [String: DeadLetterFileWriter] = [:]
-        func writer(_ path: String) throws -> DeadLetterFileWriter {
-            let key = (path as NSString).standardizingPath
-            if let existing = writers[key] { return existing }
-            let made = try DeadLetterFileWriter(path: path, warn: warn)
-            writers[key] = made
-            return made
-        }
-        rowDeadLetter = try writer(sharedPath)
-        refusalDeadLetters = try assembled.pipelines.map { try writer($0.deadLetterPath ?? sharedPath) }
-        metrics = RunMetrics(pipelineNames: assembled.pipelines.map(\.name), logger: logger)
-        runner = PipelineRunner(batchSize: assembled.batchSize)
+        self.metricsOffset = metricsOffset
+        logger = resources.logger
+        store = try resources.store(at: statePath)
+        committer = CheckpointCommitter(store: store, source: stream.source.identity)
+        try stream.source.attach(state: store.state(for: stream.source.identity))
+        let sharedPath = stream.deadLetterPath ?? statePath + ".dead-letter.jsonl"
+        rowDeadLetter = try resources.deadLetter(at: sharedPath)
+        refusalDeadLetters = try stream.pipelines.map { try resources.deadLetter(at: $0.deadLetterPath ?? sharedPath) }
+        metrics = resources.metrics
+        runner = PipelineRunner(batchSize: batchSize)
     }
 
     /// Every pipeline from its checkpoint to the table's end now: nil when there was nothing new
     /// since the last round (follow mode), else what each pipeline did.
     func round(first: Bool, shouldStop: @escaping () -> Bool) async throws -> [PipelineSummary]? {
-        let identity = assembled.source.identity
-        let startAfter = try assembled.pipelines.map { try store.position(pipeline: $0.name, source: identity) }
-        try assembled.source.verifyUnchanged()
-        let end = try assembled.source.endPosition() ?? .start
+        let identity = stream.source.identity
+        let startAfter = try stream.pipelines.map { try store.position(pipeline: $0.name, source: identity) }
+        try stream.source.verifyUnchanged()
+        let end = try stream.source.endPosition() ?? .start
         // Positions only grow: a checkpoint past the end means another or an older copy
         // of the database, whose rows would be skipped without a word.
-        for (pipeline, after) in zip(assembled.pipelines, startAfter) where after > end {
+        for (pipeline, after) in zip(stream.pipelines, startAfter) where after > end {
             throw SIEMError.checkpoint(
                 path: statePath,
                 message:
@@ -67,16 +60,17 @@ final class RunSession: @unchecked Sendable {
         plan.rowDeadLetter = rowDeadLetter
         plan.refusalDeadLetters = refusalDeadLetters
         plan.metrics = metrics
+        plan.metricsOffset = metricsOffset
         plan.logger = logger
         plan.shouldStop = shouldStop
         let committer = self.committer
-        let pipelines = assembled.pipelines
+        let pipelines = stream.pipelines
         plan.onDelivered = { index, position in
             try committer.record(pipeline: pipelines[index].name, position: position)
         }
         do {
             let summaries = try await runner.run(
-                source: assembled.source, mapper: assembled.mapper, pipelines: assembled.pipelines, plan: plan)
+                source: stream.source, mapper: stream.mapper, pipelines: stream.pipelines, plan: plan)
             try committer.flush()
             return summaries
         } catch {
@@ -99,7 +93,7 @@ final class RunSession: @unchecked Sendable {
                 }
                 backoff = 1
             } catch let error as SIEMError where follow && error.exitCode == 75 {
-                logger.warning("\(error.description); retrying in \(Int(backoff)) s")
+                logger.warning("\(stream.displayName): \(error.description); retrying in \(Int(backoff)) s")
                 try await Self.sleep(backoff, unless: signals)
                 backoff = min(backoff * 2, 60)
                 continue
@@ -112,8 +106,8 @@ final class RunSession: @unchecked Sendable {
     /// What the checkpoints hold, after a run was cancelled mid-batch.
     func checkpointedSummaries() throws -> [PipelineSummary] {
         try committer.flush()
-        return try assembled.pipelines.map { p in
-            let last = try store.position(pipeline: p.name, source: assembled.source.identity)
+        return try stream.pipelines.map { p in
+            let last = try store.position(pipeline: p.name, source: stream.source.identity)
             return PipelineSummary(
                 name: p.name, formatterID: p.formatterID, destination: p.sink.destination, delivered: 0,
                 checkpoint: last > .start ? last : nil)

@@ -53,7 +53,7 @@ public struct OversightBeaconMapper: EventMapper {
             userAgent: Self.text(batch[row, 6]),
             qualifiedTimestamp: Self.text(batch[row, 9]),
             tlogIndex: try Self.integer(batch[row, 10], column: "tlog_index", id: id),
-            extra: Self.extra(batch[row, 7]))
+            extra: AttributesJSON.object(batch[row, 7]))
     }
 
     /// One registry row (tests, fixtures).
@@ -97,35 +97,6 @@ public struct OversightBeaconMapper: EventMapper {
             break
         }
         throw SIEMError.badRow(id: id, message: "`\(column)` is not a number: \(Self.excerpt(value))")
-    }
-
-    /// The `extra` column as a non-empty JSON object, key order kept. Text that is not JSON is kept
-    /// as `{"raw": text}`, JSON that is not an object as `{"raw": value}`; empty and `null` are absent.
-    static func extra(_ value: SQLValue) -> JSONText? {
-        guard let text = value.textValue, !isBlank(text) else { return nil }
-        switch JSONCanonicalizer.canonicalize(text) {
-        case .object(let object): return object
-        case .empty: return nil
-        case .other(let json): return raw(json.bytes)
-        case .invalid:
-            var escaped: [UInt8] = []
-            text.withUTF8 { RecordWriter.appendEscaped($0, to: &escaped) }
-            return raw(escaped)
-        }
-    }
-
-    /// Whether text is empty or only JSON whitespace; a byte scan, not a grapheme walk.
-    static func isBlank(_ text: UTF8Text) -> Bool {
-        text.withUTF8 { $0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } }
-    }
-
-    /// `{"raw":<json>}`.
-    private static func raw(_ json: [UInt8]) -> JSONText {
-        var bytes: [UInt8] = Array(#"{"raw":"#.utf8)
-        bytes.reserveCapacity(json.count + 8)
-        bytes += json
-        bytes.append(UInt8(ascii: "}"))
-        return JSONText(canonicalBytes: bytes)
     }
 
     static func excerpt(_ value: SQLValue) -> String {
