@@ -100,8 +100,13 @@ public final class KafkaMockCluster: @unchecked Sendable {
     }
 
     /// Drops the broker's connections and refuses new ones; its partitions keep it as leader.
+    /// No child process starts meanwhile (`ChildProcessLaunch`): one would make the mock's
+    /// re-binding of the port fail, and the mock then aborts the process.
     public func takeBrokerDown(_ id: Int32) throws {
-        try check(rd_kafka_mock_broker_set_down(try handle(), id), "taking broker \(id) down")
+        let cluster = try handle()
+        try ChildProcessLaunch.withoutLaunches {
+            try check(rd_kafka_mock_broker_set_down(cluster, id), "taking broker \(id) down")
+        }
     }
 
     /// Lets the broker accept connections again.

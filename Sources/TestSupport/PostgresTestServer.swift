@@ -249,7 +249,7 @@ public final class PostgresTestServer: @unchecked Sendable {
             var none = sigset_t()
             sigemptyset(&none)
             pthread_sigmask(SIG_SETMASK, &none, nil)
-            do { try process.run() } catch { outcome.error = error }
+            do { try ChildProcessLaunch.run(process) } catch { outcome.error = error }
             started.signal()
         }
         thread.start()

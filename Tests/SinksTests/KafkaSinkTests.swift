@@ -169,31 +169,37 @@ import Testing
         try await sink.close()
     }
 
-    @Test func brokersLostMidRunFailTheBatchRetryablyAndItArrivesWhenTheyAreBack() async throws {
+    /// Brokers that stop answering mid-run (a partition of the network, a hung broker): their
+    /// answers are held back for 10 s while `message_timeout_ms` is 1.5 s. (Taking the mock's
+    /// broker down and up instead re-binds its port, which another test's socket may have taken
+    /// meanwhile: librdkafka 2.0.2's mock then aborts the whole test process.)
+    @Test func brokersThatStopAnsweringMidRunFailTheBatchRetryablyAndItArrivesWhenTheyAnswer() async throws {
         let cluster = try KafkaProducerTests.cluster(brokers: 1)
         defer { cluster.stop() }
-        let sink = try Self.sink(cluster, #","message_timeout_ms":1500"#)
+        let warnings = WarningLog()
+        let sink = try Self.sink(cluster, #","message_timeout_ms":1500"#, warnings: warnings)
         try await sink.start()
         #expect(try await sink.send(SinkTestBatches.batch(1...10, framing: .ndjson)) == Delivery(accepted: 10))
-        try cluster.takeBrokerDown(1)
+        try cluster.setRoundTripTime(broker: 1, milliseconds: 10_000)
         let lost = SinkTestBatches.batch(11...20, framing: .ndjson)
         do {
             let delivery = try await sink.send(lost)
-            Issue.record("a batch sent to no broker was settled: \(delivery)")
+            Issue.record("a batch no broker confirmed was settled: \(delivery)")
         } catch let error as SIEMError {
             #expect(error.exitCode == 75, "\(error)")
-            #expect(error.what.hasPrefix("10 of 10 message(s) not confirmed by Kafka"), "\(error)")
+            #expect(error.what.contains("of 10 message(s) not confirmed by Kafka"), "\(error)")
         }
-        try cluster.bringBrokerUp(1)
+        try cluster.setRoundTripTime(broker: 1, milliseconds: 0)
         // What follow mode does from the checkpoint, which never passed the failed batch: send it
-        // again after a back-off, until librdkafka has reconnected (its own reconnect back-off
-        // reaches 10 s, reconnect.backoff.max.ms).
+        // again after a back-off until it is confirmed. (librdkafka 2.0.2 may turn the producer
+        // fatal after such timeouts; the sink then rebuilds it.)
         var delivered: Delivery?
         for _ in 1...10 where delivered == nil {
             delivered = try? await sink.send(lost)
         }
         #expect(delivered == Delivery(accepted: 10))
         try await sink.close()
+        // The held-back requests may have been written too: at least once.
         let ids = try await Self.consumed(cluster, count: 20).map(Self.id)
         #expect(Set(ids) == Set(1...20))
     }
