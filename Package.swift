@@ -35,18 +35,25 @@ let package = Package(
         // level 1, and a request body is always a whole buffer.
         .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // librdkafka, the Kafka producer under the kafka sink; its mock cluster (rdkafka_mock.h)
+        // is what the tests produce to.
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", providers: [.apt(["librdkafka-dev"])]),
+        // libpq, PostgreSQL's own client library, for the postgres_table source; pkg-config finds
+        // its headers in /usr/include/postgresql on Debian.
+        .systemLibrary(
+            name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "SIEMCore", path: "Sources/Core", swiftSettings: strict),
         .target(
             name: "SIEMInputs",
             dependencies: [
-                "SIEMCore",
+                "SIEMCore", "CPostgres",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Sources/Inputs", swiftSettings: strict),
         .target(name: "SIEMFormatters", dependencies: ["SIEMCore"], path: "Sources/Formatters", swiftSettings: strict),
         .target(
-            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate"], path: "Sources/Sinks",
-            swiftSettings: strict),
+            name: "SIEMSinks", dependencies: ["SIEMCore", "CLibCrypto", "CCurl", "CDeflate", "CRdKafka"],
+            path: "Sources/Sinks", swiftSettings: strict),
         .target(
             name: "SIEMHost",
             dependencies: [
@@ -64,13 +71,16 @@ let package = Package(
             name: "siem-bench-receiver", dependencies: ["SIEMTestSupport", "CMalloc"], path: "Sources/BenchReceiver",
             swiftSettings: strict),
         .target(
-            name: "SIEMTestSupport", dependencies: ["SIEMCore", "SIEMInputs", "CLibCrypto", "CZlib"],
+            name: "SIEMTestSupport",
+            dependencies: ["SIEMCore", "SIEMInputs", "CLibCrypto", "CZlib", "CRdKafka", "CPostgres"],
             path: "Sources/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "InputsTests",
-            dependencies: ["SIEMInputs", "SIEMTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SIEMInputs", "SIEMTestSupport", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "FormattersTests", dependencies: ["SIEMFormatters", "SIEMInputs", "SIEMTestSupport"],

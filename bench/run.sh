@@ -7,6 +7,12 @@
 #   bash bench/run.sh                                    # 100,000 and 1,000,000 rows, 3 rounds
 #   SIZES=100000 RUNS=5 bash bench/run.sh
 #   BASELINE=/path/to/old/siem-export bash bench/run.sh  # old and new columns, and their ratio
+#   POSTGRES=1 KAFKA=1 bash bench/run.sh                 # also the two sections that need servers
+#   SERVERS_ONLY=1 POSTGRES=1 KAFKA=1 bash bench/run.sh  # only those, at the largest size
+#
+# POSTGRES=1: the largest registry copied into a throwaway PostgreSQL 15 and read by `run` from
+# there and from SQLite, in the same rounds. KAFKA=1: `run` into librdkafka's mock cluster. Each
+# starts its own server (siem-bench-receiver postgres|kafka) on loopback and stops it.
 #
 # Prints a Markdown report (also written to bench/last-run.md); every timed run is logged to
 # bench/last-run-runs.log. Not part of the test suite. docs/PERFORMANCE.md explains each column.
@@ -16,6 +22,9 @@ cd "$(dirname "$0")/.."
 SIZES="$(echo "${SIZES:-100000 1000000}" | tr ' ' '\n' | sed '/^$/d' | sort -n | tr '\n' ' ')"
 RUNS="${RUNS:-3}"
 BASELINE="${BASELINE:-}"
+POSTGRES="${POSTGRES:-0}"
+KAFKA="${KAFKA:-0}"
+SERVERS_ONLY="${SERVERS_ONLY:-0}"
 largest=$(echo "$SIZES" | tr ' ' '\n' | sed '/^$/d' | tail -1)
 
 # Extra workloads through `run`, each paired with the beacon registry → ECS run over the same
@@ -178,6 +187,115 @@ echo
 all_floor_walls=""
 rss_new_all="" # peak RSS of every run of this build at the largest size, for the summary
 section() { echo "# $*" >>"$log"; }
+
+# start_receiver MODE: starts siem-bench-receiver MODE and sets READY to the first line it prints.
+start_receiver() {
+    "$receiver_bin" "$1" >"$work/ready" &
+    receiver_pid=$!
+    for _ in $(seq 300); do [ -s "$work/ready" ] && break; sleep 0.1; done
+    READY=$(cat "$work/ready")
+}
+stop_receiver() {
+    kill "$receiver_pid"
+    wait "$receiver_pid" 2>/dev/null || true
+    receiver_pid=""
+    rm -f "$work/ready"
+}
+
+# The same rows read by `run` from SQLite and from PostgreSQL (POSTGRES=1), in the same rounds.
+postgres_section() { # ROWS DB
+    local rows=$1 db=$2 columns pg_port pg_password pg_socket
+    echo "## $rows rows from SQLite and from PostgreSQL to a file (run --config, ecs, batches of 1,000)"
+    section "PostgreSQL"
+    echo
+    echo "The same rows: the registry's \`events\` table copied into PostgreSQL 15 (the schema of"
+    echo "docs/SOURCES-postgres.md) on this machine, read by \`oversight_registry_postgres\` (txid rule, one"
+    echo "read-only transaction per batch, TCP on 127.0.0.1) and by \`oversight_registry\` from the SQLite"
+    echo "file. CPU s is the exporter's alone (the server is other processes on the same cores)."
+    echo
+    start_receiver postgres
+    read -r pg_port pg_password pg_socket <<<"$READY"
+    columns="token_id, file_id, recipient_id, issuer_id, kind, source_ip, user_agent, extra, timestamp, qualified_timestamp, tlog_index"
+    sqlite3 -csv "$db" "SELECT $columns FROM events ORDER BY id" |
+        psql -q -h "$pg_socket" -p "$pg_port" -U postgres -d bench -c "\\copy events ($columns) FROM STDIN WITH (FORMAT csv)"
+    psql -q -h "$pg_socket" -p "$pg_port" -U postgres -d bench -c "VACUUM ANALYZE events"
+    for source in sqlite postgres; do
+        if [ "$source" = sqlite ]; then
+            source_yaml="{type: oversight_registry, path: $db}"
+        else
+            source_yaml="{type: oversight_registry_postgres, url: \"postgresql://siem@127.0.0.1:$pg_port/bench\", password: \"\${env:BENCH_SECRET}\"}"
+        fi
+        cat >"$work/from-$source.yaml" <<YAML
+version: 1
+source: $source_yaml
+mapper: {type: oversight_beacon, registry_id: bench}
+checkpoint: {path: $work/state.sqlite}
+batch_size: 1000
+pipelines:
+  - name: bench
+    formatter: {type: ecs}
+    sink: {type: file, path: $work/out.jsonl, sync: none}
+YAML
+    done
+    rounds "sqlite=rm -f '$work'/state.sqlite*; '$bin' run --config '$work/from-sqlite.yaml'" \
+        "postgres=rm -f '$work'/state.sqlite*; BENCH_SECRET='$pg_password' '$bin' run --config '$work/from-postgres.yaml'"
+    stop_receiver
+    echo "| source | wall s | CPU s | events/s | peak RSS MB | wall × SQLite |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    echo "| SQLite (oversight_registry) | $(f2 "$(wall sqlite)") | $(f2 "$(cpu sqlite)") | $(per_second "$rows" "$(wall sqlite)") | $(rss_mb sqlite) | 1.00 |"
+    echo "| PostgreSQL (oversight_registry_postgres) | $(f2 "$(wall postgres)") | $(f2 "$(cpu postgres)") | $(per_second "$rows" "$(wall postgres)") | $(rss_mb postgres) | $(f2 "$(ratio WALLS postgres sqlite)") |"
+    echo
+}
+
+# `run` into librdkafka's mock cluster (KAFKA=1): a fresh cluster for every run, since the mock
+# keeps every message in memory.
+kafka_section() { # ROWS DB
+    local rows=$1 db=$2 compression walls cpus rss brokers
+    echo "## Kafka: $rows events to librdkafka's mock cluster (run --config, ecs, batches of 1,000)"
+    section "Kafka"
+    echo
+    echo "One mock broker (siem-bench-receiver kafka, on the same cores), a topic of 3 partitions, the"
+    echo "idempotent producer with acks=all; each batch waits for every delivery report. CPU s is the exporter's."
+    echo
+    echo "| compression | wall s | CPU s | events/s | peak RSS MB |"
+    echo "|---|---|---:|---:|---:|"
+    for compression in none lz4; do
+        walls="" cpus="" rss=0
+        for _ in $(seq "$RUNS"); do
+            start_receiver kafka
+            brokers=$(echo "$READY" | sed 's/,/", "/g')
+            cat >"$work/kafka.yaml" <<YAML
+version: 1
+source: {type: oversight_registry, path: $db}
+mapper: {type: oversight_beacon, registry_id: bench}
+checkpoint: {path: $work/state.sqlite}
+batch_size: 1000
+pipelines:
+  - name: bench
+    formatter: {type: ecs}
+    sink: {type: kafka, brokers: ["$brokers"], topic: bench, compression: $compression}
+YAML
+            rm -f "$work"/state.sqlite*
+            LABEL="kafka-$compression"
+            time_once "$bin" run --config "$work/kafka.yaml" || { cat "$work/stderr" >&2; exit 1; }
+            walls+="$W"$'\n'
+            cpus+="$CPU"$'\n'
+            ((K > rss)) && rss=$K
+            stop_receiver
+        done
+        w=$(printf '%s' "$walls" | median)
+        echo "| $compression | $(f2 "$w") | $(f2 "$(printf '%s' "$cpus" | median)") | $(per_second "$rows" "$w") | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k / 1024}') |"
+    done
+    echo
+}
+
+if [ "$SERVERS_ONLY" = 1 ]; then
+    db="$work/registry-$largest.sqlite"
+    "$bin" demo-registry "$db" --rows "$largest" >/dev/null 2>&1
+    [ "$POSTGRES" = 1 ] && postgres_section "$largest" "$db"
+    [ "$KAFKA" = 1 ] && kafka_section "$largest" "$db"
+    exit 0
+fi
 
 for rows in $SIZES; do
     db="$work/registry-$rows.sqlite"
@@ -509,3 +627,8 @@ row "peak RSS, any of the above" "$rss_range" "–" "–" "≤ 64 MB" "$(met "$r
 echo
 all_range=$(printf '%s' "$all_floor_walls" | tr ' ' '\n' | sed '/^$/d' | sort -g | sed -n '1p;$p' | tr '\n' ' ' | awk '{printf "%.2f–%.2f", $1, $2}')
 echo "Load average at the start $load_at_start, at the end $(cut -d' ' -f1-3 /proc/loadavg); the \`sqlite3 -json\` floor took $all_range s over the whole run. Wall-clock ratios move with the machine; CPU seconds and the ratio to the C baseline move less."
+
+db="$work/registry-$largest.sqlite"
+[ "$POSTGRES" = 1 ] && postgres_section "$largest" "$db"
+[ "$KAFKA" = 1 ] && kafka_section "$largest" "$db"
+true

@@ -11,6 +11,8 @@ public enum BuiltInPlugins {
         registry.register(source: OversightRegistrySource.self)
         registry.register(source: SQLiteTableSource.self)
         registry.register(source: JSONLinesSource.self)
+        registry.register(source: PostgresTableSource.self)
+        registry.register(source: OversightRegistryPostgresSource.self)
         registry.register(mapper: OversightBeaconMapper.self)
         registry.register(mapper: TableMapper.self)
         registry.register(formatter: SplunkHECFormatter.self)
@@ -30,6 +32,7 @@ public enum BuiltInPlugins {
         registry.register(sink: ElasticsearchSink.self)
         registry.register(sink: SentinelDataCollectorSink.self)
         registry.register(sink: AzureLogsIngestionSink.self)
+        registry.register(sink: KafkaSink.self)
         return registry
     }
 }

@@ -56,7 +56,7 @@ public final class RsyslogReceiver {
         process.arguments = ["-n", "-f", directory + "/rsyslog.conf", "-i", directory + "/rsyslog.pid"]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        try ChildProcessLaunch.run(process)
         let deadline = Date().addingTimeInterval(10)
         var port: Int?
         while port == nil && Date() < deadline {

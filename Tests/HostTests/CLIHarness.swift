@@ -44,7 +44,7 @@ struct CLIHarness {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stdout.txt")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stderr.txt")))
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcessLaunch.run(process)
         return process
     }
 

@@ -50,4 +50,22 @@ import Testing
         let ci = try String(contentsOf: RepositoryPaths.root.appendingPathComponent(".ci/run"), encoding: .utf8)
         #expect(ci.contains("bash scripts/test.sh") && ci.contains("bash scripts/demo.sh"))
     }
+
+    /// The registry's PostgreSQL schema the docs ship is the one the tests run against.
+    @Test func thePostgresRegistrySchemaInTheDocsIsTheTestedOne() throws {
+        let shipped = try doc("SOURCES-postgres.md")
+        let ddl = PostgresRegistrySchema.ddl
+        #expect(
+            shipped.contains("```sql\n" + ddl + "\n```"),
+            "docs/SOURCES-postgres.md's registry DDL differs from the tested one")
+    }
+
+    @Test func everySinkAndSourceIsDocumented() throws {
+        let docs = try ["SIEM.md", "SOURCES-postgres.md", "CONFIG.md", "OPERATIONS.md"].map(doc).joined()
+        let registry = BuiltInPlugins.registry
+        for id in Array(registry.sinks.keys) + Array(registry.sources.keys) {
+            #expect(docs.contains("`\(id)`"), "no doc names `\(id)`")
+        }
+        #expect(try doc("OPERATIONS.md").contains("| `kafka` |"), "OPERATIONS.md's refusal table lacks kafka")
+    }
 }

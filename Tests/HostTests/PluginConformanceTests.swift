@@ -149,7 +149,7 @@ import Testing
         let many = try Self.batch(fitting, framing, from: 1)
         #expect(try await sink.send(many) == Delivery(accepted: many.count), "\(id): a batch of \(many.count)")
         try await sink.close()
-        let received = try bed.receivedIDs(1 + many.count)
+        let received = try await bed.receivedIDs(1 + many.count)
         #expect(received == one.eventIDs + many.eventIDs, "\(id) with \(fitting): each record once, in order")
     }
 }

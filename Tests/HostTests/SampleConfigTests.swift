@@ -6,7 +6,8 @@ import Testing
 @testable import SIEMHost
 
 /// Every config shipped under config/ must be a valid config: the only errors allowed are about
-/// the deployment paths it names (a registry at /var/lib/oversight/… does not exist here).
+/// the deployment paths it names (a registry at /var/lib/oversight/… does not exist here, nor a
+/// PostgreSQL server at registry-db.example.internal).
 @Suite struct SampleConfigTests {
     static let files =
         ((try? FileManager.default.contentsOfDirectory(
@@ -41,6 +42,10 @@ import Testing
         do {
             _ = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(config)
         } catch let error as SIEMError {
+            // A PostgreSQL server the sample names is not there either (unreachable: retryable).
+            if case .locked = error, config.sources.contains(where: { $0.source.type.contains("postgres") }) {
+                return
+            }
             guard case .source = error else {
                 Issue.record("\(file): \(error)")
                 return

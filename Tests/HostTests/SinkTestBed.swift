@@ -19,12 +19,12 @@ final class SinkTestBed {
     /// The formatter to feed it with, when the first one that fits is not the one to read back.
     let formatter: String?
     /// The ids received, once `expected` records are (receivers that write asynchronously).
-    let receivedIDs: (_ expected: Int) throws -> [Int64]
+    let receivedIDs: (_ expected: Int) async throws -> [Int64]
     let stop: () -> Void
 
     init(
         options: String, sink: (any EventSink)? = nil, formatter: String? = nil,
-        receivedIDs: @escaping (_ expected: Int) throws -> [Int64], stop: @escaping () -> Void = {}
+        receivedIDs: @escaping (_ expected: Int) async throws -> [Int64], stop: @escaping () -> Void = {}
     ) throws {
         self.options = try JSONOptions(options)
         self.sink = sink
@@ -108,6 +108,18 @@ final class SinkTestBed {
                         return id
                     }
                 }, stop: rsyslog.stop)
+        case "kafka":
+            let cluster = try KafkaMockCluster(brokers: 1)
+            try cluster.createTopic("conformance", partitions: 1)
+            let brokers = cluster.bootstrapServers.split(separator: ",").map { #""\#($0)""# }
+            return try SinkTestBed(
+                options: #"{"brokers":[\#(brokers.joined(separator: ","))],"topic":"conformance","linger_ms":1}"#,
+                receivedIDs: { expected in
+                    // One partition, so the order is the order sent; each message is one record.
+                    try await cluster.consumeWithKafkaPython(topic: "conformance", count: expected).flatMap {
+                        try EventIDs.inLines(String(decoding: $0.value, as: UTF8.self))
+                    }
+                }, stop: cluster.stop)
         default:
             return nil
         }

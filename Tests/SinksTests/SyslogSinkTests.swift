@@ -155,7 +155,7 @@ import Testing
         let stdin = Pipe()  // kept open: s_server ends a session when its standard input ends
         server.standardInput = stdin
         server.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try server.run()
+        try ChildProcessLaunch.run(server)
         defer {
             if server.isRunning {
                 kill(server.processIdentifier, SIGKILL)  // SIGTERM may be blocked in a child of a test thread

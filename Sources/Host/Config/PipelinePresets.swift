@@ -31,6 +31,21 @@ enum PipelinePresets {
             summary:
                 "newline-separated JSON to a Google SecOps webhook feed; you add url and headers X-goog-api-key and X-Webhook-Access-Key"
         ),
+        // Azure Event Hubs' Kafka endpoint: TLS on 9093, SASL PLAIN with the user `$ConnectionString`
+        // and the namespace's connection string as the password; requests under 1,046,528 bytes
+        // (the service closes the connection on larger ones) and idle connections closed before
+        // its 240 s cut (learn.microsoft.com/azure/event-hubs/apache-kafka-configurations). No
+        // codec: gzip is the only one it documents, and not on every tier.
+        "event_hubs": Preset(
+            formatter: [("type", "sentinel")],
+            sink: [
+                ("type", "kafka"), ("default_port", "9093"), ("tls", "true"), ("sasl_mechanism", "plain"),
+                ("sasl_username", "$ConnectionString"), ("max_message_bytes", "1000000"),
+                ("batch_bytes", "1000000"), ("compression", "none"), ("connections_max_idle_ms", "180000"),
+            ],
+            summary:
+                "flat rows to an Azure Event Hub through its Kafka endpoint; you add brokers (NAMESPACE.servicebus.windows.net), topic (the event hub) and sasl_password (the connection string)"
+        ),
         "generic": Preset(
             formatter: [("type", "ecs")],
             sink: [("type", "http"), ("body", "json_array")],
