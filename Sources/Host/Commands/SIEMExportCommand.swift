@@ -14,6 +14,7 @@ public struct SIEMExportCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, ExportCommand.self, ValidateCommand.self, TapCommand.self, PluginsCommand.self,
             ConfigSchemaCommand.self, DemoRegistryCommand.self, DemoDataCommand.self, GoldenCommand.self,
+            InitCommand.self,
         ])
 
     public init() {}

@@ -221,9 +221,14 @@ struct NodeReader {
         for (key, value) in mapping {
             let name = key.string ?? ""
             if (typed && name == "type") || (allowsSchema && name == "schema") { continue }
-            if let text = value.scalar?.string, text.hasPrefix("${"), text.hasSuffix("}") { referenced.insert(name) }
+            // A reference with a default (`${env:X:-…}`) writes its fallback in the config: not a reference.
+            if let text = value.scalar?.string, text.hasPrefix("${"), text.hasSuffix("}"),
+                !SecretReference.hasDefault(text)
+            {
+                referenced.insert(name)
+            }
             for (inner, innerValue) in value.mapping ?? Node.Mapping([]) {
-                if let text = innerValue.scalar?.string, text.contains("${") {
+                if let text = innerValue.scalar?.string, text.contains("${"), !SecretReference.hasDefault(text) {
                     referenced.insert(name + "." + (inner.string ?? ""))
                 }
             }
