@@ -84,6 +84,29 @@ import Testing
         #expect(after.count == 120)
     }
 
+    /// As docs/OPERATIONS.md writes one for a host: absolute paths stay absolute, and the id may
+    /// be a reference, written as given.
+    @Test func absolutePathsAndAReferencedRegistryIDAreWrittenAsGiven() throws {
+        let cli = try harnessWithDemoRegistry()
+        try FileManager.default.createDirectory(atPath: cli.path("state"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: cli.path("etc"), withIntermediateDirectories: true)
+        try "registry-from-file\n".write(toFile: cli.path("etc/registry-id"), atomically: true, encoding: .utf8)
+        let written = try cli.run([
+            "init", "--preset", "file", "--registry", cli.path("demo/registry.sqlite"),
+            "--registry-id", "${file:\(cli.path("etc/registry-id"))}", "--state-dir", cli.path("state"),
+            "--output", "etc/siem.yaml",
+        ])
+        #expect(written.status == 0, "\(written.stderr)")
+        let text = try String(contentsOfFile: cli.path("etc/siem.yaml"), encoding: .utf8)
+        #expect(text.contains("  path: \(cli.path("demo/registry.sqlite"))   #"))
+        #expect(text.contains("  registry_id: ${file:\(cli.path("etc/registry-id"))}\n"))
+        #expect(text.contains("  path: \(cli.path("state"))/file-state.sqlite\n"))
+        let run = try cli.run(["run", "--config", "etc/siem.yaml", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let first = try String(contentsOfFile: cli.path("state/events.jsonl"), encoding: .utf8).prefix { $0 != "\n" }
+        #expect(first.contains("registry-from-file"))
+    }
+
     @Test func outputRefusesAFileThatHoldsSomethingUnlessForced() throws {
         let cli = try CLIHarness()
         try "# my edits\n".write(toFile: cli.path("siem.yaml"), atomically: true, encoding: .utf8)
