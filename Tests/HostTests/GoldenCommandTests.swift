@@ -49,12 +49,9 @@ import Testing
     @Test func aTemplateRunsEndToEndOmittingWhatTheEventLacks() throws {
         let db = cli.path("registry.sqlite")
         try cli.run(["demo-registry", db, "--rows", "30"])
-        try edit {
-            $0.replacingOccurrences(of: "/var/lib/oversight/registry.sqlite", with: db)
-                .replacingOccurrences(of: "${file:/etc/siem-export/registry-id}", with: "reg")
-                .replacingOccurrences(of: "/var/lib/siem-export/", with: cli.path("") + "/")
-        }
-        let run = try cli.run(["run", "--config", cli.path("template.yaml")])
+        // The sample's own test environment (its header) points it at this registry and folder.
+        let environment = ["OVERSIGHT_REGISTRY": db, "OVERSIGHT_REGISTRY_ID": "reg", "STATE_DIRECTORY": cli.path("")]
+        let run = try cli.run(["run", "--config", cli.path("template.yaml")], environment: environment)
         #expect(run.status == 0, "\(run.stderr)")
         let lines = try String(contentsOfFile: cli.path("acme.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 30)

@@ -10,11 +10,9 @@ struct StarterConfig {
     var stateDirectory: String
 
     var text: String {
-        let state =
-            stateDirectory.isEmpty || stateDirectory == "."
-            ? ""
-            : stateDirectory.hasSuffix("/")
-                ? stateDirectory : stateDirectory + "/"
+        // The directory as a prefix of file names: nothing for the config's own directory.
+        var state = stateDirectory == "." ? "" : stateDirectory
+        if !state.isEmpty && !state.hasSuffix("/") { state += "/" }
         var lines = [
             "# siem-export starter config: \(preset.title).",
             "# Written by `siem-export init --preset \(preset.rawValue)`. Check it, then run it (cron, or dist/systemd):",
@@ -32,7 +30,7 @@ struct StarterConfig {
             }
         }
         lines += [
-            "# Replace the example.internal addresses and ids with yours. Relative paths are relative to",
+            "# Replace the example addresses and ids with yours. Relative paths are relative to",
             "# this file's directory. Every option: `siem-export plugins`, docs/CONFIG.md, docs/SIEM.md.",
             "version: 1",
             "source:",
