@@ -79,6 +79,9 @@ gzip -9n "$doc/OPERATIONS.md" "$doc/CONFIG.md" "$doc/SIEM.md"
 # Man pages: one per command (siem-export.1, siem-export.run.1, …), dated from SOURCE_DATE_EPOCH.
 "$bin_dir/generate-manual" "$binary" --multi-page --date "$(date -u -d "@$SOURCE_DATE_EPOCH" +%F)" \
     --output-directory "$stage/usr/share/man/man1"
+# A blank line in a command's help (between paragraphs, before its exit codes) is an empty input
+# line to mdoc, which `man --warnings` reports: make it the paragraph break it is.
+sed -i 's/^$/.Pp/' "$stage"/usr/share/man/man1/*.1
 gzip -9n "$stage"/usr/share/man/man1/*.1
 
 "$binary" --generate-completion-script bash >"$stage/usr/share/bash-completion/completions/siem-export"
