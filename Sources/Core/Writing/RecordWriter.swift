@@ -292,11 +292,12 @@ public struct RecordWriter: Sendable {
         }
     }
 
+    /// An integer field of any width (ports, scores, counts), omitted when nil.
     @inlinable
-    public mutating func field(_ name: StaticString, _ value: Int64?) {
+    public mutating func field(_ name: StaticString, _ value: (some BinaryInteger)?) {
         guard let value else { return }
         key(name)
-        int(value)
+        int(Int64(value))
     }
 
     public mutating func field(_ name: StaticString, _ value: JSONValue?) {

@@ -95,10 +95,7 @@ extension ECSFormatter {
         out.field("target", event.target)
         // ECS's own confidence fields take STIX words (`threat.indicator.confidence`, keyword),
         // "vendor-specific confidence scales may be added as custom fields": the 0–100 score here.
-        if let confidence = event.confidence {
-            out.key("confidence")
-            out.int(Int64(confidence))
-        }
+        out.field("confidence", event.confidence)
         if let verdict = event.verdict { out.field("verdict", constant: verdict.upper) }
         out.field("attributes", event.attributes)
         out.endObject()
@@ -172,10 +169,7 @@ extension ECSFormatter {
             out.field("address", address)
             if isIP { out.field("ip", address) }
         }
-        if let port {
-            out.key("port")
-            out.int(Int64(port))
-        }
+        out.field("port", port)
         out.endObject()
     }
 

@@ -148,10 +148,7 @@ struct OCSFEndpoint {
         out.beginObject()
         out.field("ip", ip)
         out.field("name", name)
-        if let port {
-            out.key("port")
-            out.int(Int64(port))
-        }
+        out.field("port", port)
         out.endObject()
     }
 }

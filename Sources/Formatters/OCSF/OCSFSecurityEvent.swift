@@ -121,18 +121,9 @@ struct OCSFUnmappedExtras {
     var userAgent: UTF8Text?
 
     func write(into out: inout RecordWriter) {
-        if let confidence {
-            out.key("confidence")
-            out.int(Int64(confidence))
-        }
-        if let sourcePort {
-            out.key("source_port")
-            out.int(Int64(sourcePort))
-        }
-        if let destinationPort {
-            out.key("destination_port")
-            out.int(Int64(destinationPort))
-        }
+        out.field("confidence", confidence)
+        out.field("source_port", sourcePort)
+        out.field("destination_port", destinationPort)
         out.field("user_agent", userAgent)
     }
 }

@@ -40,21 +40,12 @@ extension SentinelFormatter {
         out.field("ActingAppName", event.actorService)
         out.field("Object", event.target)
         Self.writeAddress(event.sourceIP, ip: "SrcIpAddr", hostname: "SrcHostname", into: &out)
-        if let port = event.sourcePort {
-            out.key("SrcPortNumber")
-            out.int(Int64(port))
-        }
+        out.field("SrcPortNumber", event.sourcePort)
         Self.writeAddress(event.destinationIP, ip: "TargetIpAddr", hostname: "TargetHostname", into: &out)
-        if let port = event.destinationPort {
-            out.key("TargetPortNumber")
-            out.int(Int64(port))
-        }
+        out.field("TargetPortNumber", event.destinationPort)
         out.field("HttpUserAgent", event.userAgent)
         // "normalized to a value between 0 and a 100" (ASIM ThreatConfidence).
-        if let confidence = event.confidence {
-            out.key("ThreatConfidence")
-            out.int(Int64(confidence))
-        }
+        out.field("ThreatConfidence", event.confidence)
         if let verdict = event.verdict {
             out.field("DvcAction", constant: Self.dvcAction(verdict))
             out.field("DvcOriginalAction", constant: verdict.upper)

@@ -51,21 +51,12 @@ extension SplunkHECFormatter {
         out.field("actor_service", event.actorService)
         out.field("object", event.target)
         out.field("src", event.sourceIP)
-        if let port = event.sourcePort {
-            out.key("src_port")
-            out.int(Int64(port))
-        }
+        out.field("src_port", event.sourcePort)
         out.field("dest", event.destinationIP)
-        if let port = event.destinationPort {
-            out.key("dest_port")
-            out.int(Int64(port))
-        }
+        out.field("dest_port", event.destinationPort)
         out.field("user_agent", event.userAgent)
         out.field("message", event.message)
-        if let confidence = event.confidence {
-            out.key("confidence")
-            out.int(Int64(confidence))
-        }
+        out.field("confidence", event.confidence)
         if let verdict = event.verdict { out.field("verdict", constant: verdict.upper) }
         out.field("attributes", event.attributes)
         out.endObject()
