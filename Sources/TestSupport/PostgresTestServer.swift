@@ -86,7 +86,7 @@ public final class PostgresTestServer: @unchecked Sendable {
                     "--auth-host=scram-sha-256", "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C",
                 ])
         }
-        port = try Self.freeTCPPort()
+        port = try LoopbackPort.freeTCP()
         try start()
         if primary == nil {
             let admin = try Session(host: socketDirectory, port: port, database: "postgres", user: "postgres")
@@ -264,22 +264,5 @@ public final class PostgresTestServer: @unchecked Sendable {
         guard result.status == 0 else {
             throw Failure(message: "\(arguments[0]) failed (\(result.status)): \(result.stderr.suffix(2_000))")
         }
-    }
-
-    /// A TCP port on 127.0.0.1 that nothing listens on at the moment (bound, read, released).
-    public static func freeTCPPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw Failure(message: "no free TCP port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

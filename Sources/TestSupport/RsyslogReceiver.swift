@@ -28,7 +28,7 @@ public final class RsyslogReceiver {
     public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rsyslog-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        udpPort = try Self.freeUDPPort()
+        udpPort = try LoopbackPort.freeUDP()
         let fields = ["pri", "protocol-version", "timereported", "hostname", "app-name", "procid", "msgid"]
         let template =
             fields.map {
@@ -105,22 +105,5 @@ public final class RsyslogReceiver {
                 pri: parts[0], version: parts[1], timestamp: parts[2], hostname: parts[3], appName: parts[4],
                 procID: parts[5], msgID: parts[6], structuredData: sd, msg: parts[8])
         }
-    }
-
-    /// A port nothing listens on at the moment (bound, read, released).
-    public static func freeUDPPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw CocoaError(.fileWriteUnknown) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

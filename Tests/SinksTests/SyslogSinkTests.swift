@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func anUnreachableReceiverFailsAtStartNamingIt() async throws {
-        let port = try RsyslogReceiver.freeUDPPort()  // nothing listens on TCP there
+        let port = try LoopbackPort.freeTCP()  // nothing listens there
         do {
             try await sink("127.0.0.1:\(port)", .tcp).start()
             Issue.record("connected to nothing")
@@ -141,28 +141,39 @@ import Testing
 
     @Test func tlsVerifiesTheReceiverAndFramesByOctetCount() async throws {
         let certificates = try TestCertificates.make()
-        let port = try RsyslogReceiver.freeUDPPort()
         let outputFolder = try TemporaryDirectory("siem-tls-output")
         let output = outputFolder.appending("received").path
-        #expect(FileManager.default.createFile(atPath: output, contents: nil))
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        server.arguments = [
-            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.certificateFile, "-key",
-            certificates.keyFile, "-quiet", "-naccept", "3",  // the readiness probe, the refused handshake, ours
-        ]
-        server.standardOutput = FileHandle(forWritingAtPath: output)
-        let stdin = Pipe()  // kept open: s_server ends a session when its standard input ends
-        server.standardInput = stdin
-        server.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try ChildProcessLaunch.run(server)
+        // A port free a moment ago may be taken by another test's listener before s_server binds
+        // it: s_server then exits, and it is started again on another port.
+        var started: (server: Process, port: Int, stdin: Pipe)?
+        for _ in 1...3 where started == nil {
+            #expect(FileManager.default.createFile(atPath: output, contents: nil))
+            let port = try LoopbackPort.freeTCP()
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            server.arguments = [
+                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.certificateFile, "-key",
+                certificates.keyFile, "-quiet", "-naccept", "3",  // the readiness probe, the refused handshake, ours
+            ]
+            server.standardOutput = FileHandle(forWritingAtPath: output)
+            let stdin = Pipe()  // kept open: s_server ends a session when its standard input ends
+            server.standardInput = stdin
+            server.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try ChildProcessLaunch.run(server)
+            if LoopbackPort.waitUntilListening(port, while: { server.isRunning }) {
+                started = (server, port, stdin)
+            } else if server.isRunning {
+                kill(server.processIdentifier, SIGKILL)
+                server.waitUntilExit()
+            }
+        }
+        let (server, port, stdin) = try #require(started, "s_server did not start listening")
         defer {
             if server.isRunning {
                 kill(server.processIdentifier, SIGKILL)  // SIGTERM may be blocked in a child of a test thread
                 server.waitUntilExit()
             }
         }
-        #expect(LoopbackPort.waitUntilListening(port), "s_server did not start listening")
 
         // Without our CA the certificate is refused: nothing is sent to an unverified receiver.
         do {

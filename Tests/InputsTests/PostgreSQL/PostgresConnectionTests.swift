@@ -9,7 +9,7 @@ import Testing
 /// and never the password, the TLS defaults, and recovery from a server restart.
 @Suite struct PostgresConnectionTests {
     @Test func aClosedPortIsRetryableAndNamesTheTargetWithoutThePassword() throws {
-        let port = try PostgresTestServer.freeTCPPort()
+        let port = try LoopbackPort.freeTCP()
         let options = PostgresConnectionOptions(
             target: .url("postgresql://siem@127.0.0.1:\(port)/app"), password: "hunter2-secret",
             connectTimeoutSeconds: 2)

@@ -241,7 +241,7 @@ import Testing
     }
 
     @Test func anUnreachableServerIsRetryableAndAWrongPasswordIsNot() throws {
-        let port = try PostgresTestServer.freeTCPPort()
+        let port = try LoopbackPort.freeTCP()
         let unreachable = try #require(throws: SIEMError.self) {
             _ = try PostgresTableSource(
                 options: PostgresTableSource.Options.decode(
