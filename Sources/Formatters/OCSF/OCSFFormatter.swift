@@ -98,7 +98,7 @@ public struct OCSFFormatter: EventFormatter {
         out.appendRaw(header)
         out.int(event.occurredUnix &* 1_000)  // OCSF timestamp_t: milliseconds since the epoch
         out.field("message", actionOf: event)
-        writeMetadata(event, into: &out)
+        writeMetadata(event, eventCode: event.beacon.kind, tenant: nil, into: &out)
 
         let address = event.sourceIP.flatMap { Self.isOCSFAddress($0) ? $0 : nil }
         switch eventClass {
@@ -159,13 +159,23 @@ public struct OCSFFormatter: EventFormatter {
         out.endObject()
     }
 
-    /// `metadata`: the OCSF version and product (both required), the event's own id
-    /// `<registry>:<row id>` (the Elasticsearch `_id` too), the row id as the original id, and
-    /// the beacon kind as the source's event code.
-    private func writeMetadata(_ event: borrowing Event, into out: inout RecordWriter) {
+    /// `metadata`: the OCSF version and product (both required), the profiles applied, the
+    /// event's own id `<origin>:<id>` (the Elasticsearch `_id` too), the source's id as the
+    /// original id, the source's event code (a beacon's kind, another event's action), and the
+    /// tenant (`tenant_uid`, "the unique tenant identifier").
+    func writeMetadata(
+        _ event: borrowing Event, profiles: [StaticString] = [], eventCode: UTF8Text?, tenant: UTF8Text?,
+        into out: inout RecordWriter
+    ) {
         out.key("metadata")
         out.beginObject()
         out.field("version", constant: Self.ocsfVersion)
+        if !profiles.isEmpty {
+            out.key("profiles")
+            out.beginArray()
+            for profile in profiles { out.string(profile) }
+            out.endArray()
+        }
         out.key("product")
         out.beginObject()
         out.field("name", productName)
@@ -174,7 +184,8 @@ public struct OCSFFormatter: EventFormatter {
         writeEventUID(event, into: &out)
         out.key("original_event_uid")
         out.intString(event.eventID)
-        out.field("event_code", event.beacon.kind)
+        out.field("event_code", eventCode)
+        out.field("tenant_uid", tenant)
         out.endObject()
     }
 

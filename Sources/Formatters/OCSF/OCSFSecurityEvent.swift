@@ -26,7 +26,7 @@ extension OCSFFormatter {
         out.key("time")  // timestamp_t: milliseconds since the epoch, truncated
         out.int(event.occurredUnix &* 1_000 &+ Int64(event.occurredNanos / 1_000_000))
         out.field("message", event.message)
-        writeSecurityMetadata(event, profiles: profiles, into: &out)
+        writeMetadata(event, profiles: profiles, eventCode: event.action, tenant: event.tenant, into: &out)
 
         var observables = OCSFObservables()
         var unmapped = OCSFUnmappedExtras()
@@ -51,34 +51,6 @@ extension OCSFFormatter {
         unmapped.write(into: &out)
         out.field("attributes", event.attributes)
         out.endObject()
-        out.endObject()
-    }
-
-    /// `metadata`: the OCSF version, the profiles applied, the product (the options), the event's
-    /// id `<origin>:<id>`, the source's id as the original id, the action as the source's event
-    /// code, and the tenant (`tenant_uid`, "the unique tenant identifier").
-    private func writeSecurityMetadata(
-        _ event: borrowing Event, profiles: [StaticString], into out: inout RecordWriter
-    ) {
-        out.key("metadata")
-        out.beginObject()
-        out.field("version", constant: Self.ocsfVersion)
-        if !profiles.isEmpty {
-            out.key("profiles")
-            out.beginArray()
-            for profile in profiles { out.string(profile) }
-            out.endArray()
-        }
-        out.key("product")
-        out.beginObject()
-        out.field("name", productName)
-        out.field("vendor_name", vendorName)
-        out.endObject()
-        writeEventUID(event, into: &out)
-        out.key("original_event_uid")
-        out.intString(event.eventID)
-        out.field("event_code", event.action)
-        out.field("tenant_uid", event.tenant)
         out.endObject()
     }
 }
