@@ -161,23 +161,26 @@ struct RunCommand: AsyncParsableCommand {
         _ sessions: [RunSession], follow: Bool, pollInterval: Double, signals: StopSignals
     ) async throws -> [Result<[PipelineSummary], any Error>] {
         try await withStopSignals(signals) {
-            await withTaskGroup(of: (Int, Result<[PipelineSummary], any Error>).self) { group in
-                for (index, session) in sessions.enumerated() {
-                    group.addTask {
-                        do {
-                            return (
-                                index,
-                                .success(
-                                    try await session.run(follow: follow, pollInterval: pollInterval, signals: signals))
-                            )
-                        } catch {
-                            return (index, .failure(error))
-                        }
+            // A task per session, awaited in order, rather than a task group whose results come
+            // back as (index, result) tuples: the release build of that group crashed about one
+            // run in ten here (an out-of-range index in `results[index]`, Swift 6.3.1), with an
+            // index only the group itself could have handed over.
+            let tasks = sessions.map { session in
+                Task { () -> Result<[PipelineSummary], any Error> in
+                    do {
+                        return .success(
+                            try await session.run(follow: follow, pollInterval: pollInterval, signals: signals))
+                    } catch {
+                        return .failure(error)
                     }
                 }
-                var results = [Result<[PipelineSummary], any Error>](repeating: .success([]), count: sessions.count)
-                for await (index, result) in group { results[index] = result }
+            }
+            return await withTaskCancellationHandler {
+                var results: [Result<[PipelineSummary], any Error>] = []
+                for task in tasks { results.append(await task.value) }
                 return results
+            } onCancel: {
+                for task in tasks { task.cancel() }
             }
         }
     }
