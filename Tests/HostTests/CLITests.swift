@@ -277,8 +277,11 @@ import Testing
         let config = try writeConfig()
         try FileManager.default.moveItem(atPath: db, toPath: db + ".moved")
         let noDB = try cli.run(["run", "--config", config])
+        // At the key that names it, and still 66: a registry not created yet may appear by itself.
         #expect(noDB.status == 66)
-        #expect(noDB.stderr.hasPrefix("error: database file not found"))
+        #expect(noDB.stderr.hasPrefix(config + ":"), "\(noDB.stderr)")
+        #expect(noDB.stderr.contains(": error: source.path: database file not found"), "\(noDB.stderr)")
+        #expect(noDB.stderr.split(separator: "\n").count == 1, "\(noDB.stderr)")
         #expect((try? String(contentsOfFile: cli.path("out/ecs.jsonl"), encoding: .utf8))?.isEmpty ?? true)
         #expect(!FileManager.default.fileExists(atPath: cli.path("state.sqlite")))
     }

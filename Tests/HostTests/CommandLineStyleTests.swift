@@ -55,7 +55,7 @@ import Testing
             (["demo-registry"], [0, 64, 73], [65]),
             (["demo-data"], [0, 64, 73], [65]),
             (["config-schema"], [0], [64]),
-            (["validate"], [0, 64, 66, 73, 74, 78], [65]),
+            (["validate"], [0, 64, 66, 73, 75, 78], [65, 74]),
         ]
         for (command, present, absent) in expected {
             let help = try cli.run(command + ["--help"]).stdout

@@ -46,7 +46,8 @@ import Testing
     }
 
     func oneErrorLine(_ stderr: String) -> String {
-        let errors = stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        // `error: …`, or `siem.yaml:L:C: error: source.path: …` for what is found at start.
+        let errors = stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.contains(": error: ") }
         #expect(errors.count == 1, "\(stderr)")
         return String(errors.first ?? "")
     }

@@ -120,5 +120,7 @@ import Testing
         let result = try cli.run(["validate", "--config", "config/\(file)"], environment: environment)
         #expect(result.status == 0, "\(file): \(result.stderr)")
         #expect(result.stdout.hasPrefix("config/\(file): OK: "), "\(file): \(result.stdout)")
+        // A sample shows current usage: no deprecated key, no renamed type.
+        #expect(!result.stderr.contains("warning:"), "\(file): \(result.stderr)")
     }
 }

@@ -30,12 +30,22 @@ public struct SyslogFormatter: EventFormatter {
         public static let specs: [OptionSpec<Options>] = [
             .init(
                 "facility", \.facility, help: "0–23 or a name (kern, user, …, authpriv, …, audit, …, local0–local7)",
-                check: { SyslogCodes.facility($0) == nil ? "'\($0)' is not 0–23 or a facility name" : nil }),
+                check: {
+                    SyslogCodes.facility($0) == nil
+                        ? "'\($0)' is not 0–23 or a facility name"
+                            + SyslogCodes.hint(for: $0, in: SyslogCodes.facilities)
+                        : nil
+                }),
             .init(
                 "severity", \.severity,
                 help:
                     "PRI severity of beacon events and of events of unknown severity: 0–7 or a name (emerg, …, notice, info, debug)",
-                check: { SyslogCodes.severity($0) == nil ? "'\($0)' is not 0–7 or a severity name" : nil }),
+                check: {
+                    SyslogCodes.severity($0) == nil
+                        ? "'\($0)' is not 0–7 or a severity name"
+                            + SyslogCodes.hint(for: $0, in: SyslogCodes.severities)
+                        : nil
+                }),
             .init(
                 "hostname", \.hostname, help: "HOSTNAME field (the registry host's FQDN); unset: the NILVALUE -",
                 check: { hostname in
@@ -212,6 +222,11 @@ enum SyslogCodes {
     static func severity(_ text: String) -> Int? {
         if let number = Int(text) { return (0...7).contains(number) ? number : nil }
         return severities.firstIndex(of: text.lowercased())
+    }
+
+    /// "Did you mean" for a misspelt name; nothing for a number out of range (the message says the range).
+    static func hint(for text: String, in names: [String]) -> String {
+        Int(text) == nil ? Suggestion.hint(for: text, in: names) : ""
     }
 
     static func isPrintableASCII(_ text: String, maximum: Int) -> Bool {

@@ -21,8 +21,9 @@ public indirect enum TemplateValue: Sendable, Equatable, Decodable {
             self = .field(try TemplateField.Source.named(name, decoder: decoder))
             return
         }
-        if let members = try? single.decode([TemplateField].self) {
-            self = .object(members)
+        // A nested object: every bad member is reported, at its own line.
+        if var members = try? decoder.unkeyedContainer() {
+            self = .object(try DecodingErrors.decodeEach(TemplateField.self, from: &members))
             return
         }
         guard let mapping = try? single.decode([String: String].self), mapping.count == 1,

@@ -24,12 +24,12 @@ enum CLIErrorReporting {
         } catch let errors as ConfigErrors {
             for diagnostic in errors.diagnostics {
                 if let logger, (logger.handler as? StderrLogHandler)?.format == .json {
-                    logger.error("\(diagnostic.description)", metadata: ["exit_code": "\(ConfigErrors.exitCode)"])
+                    logger.error("\(diagnostic.description)", metadata: ["exit_code": "\(errors.exitCode)"])
                 } else {
                     StandardError.print(diagnostic.description)
                 }
             }
-            throw ExitCode(ConfigErrors.exitCode)
+            throw ExitCode(errors.exitCode)
         } catch let error as SIEMError {
             if let logger, (logger.handler as? StderrLogHandler)?.format == .json {
                 logger.error("\(error.description)", metadata: ["exit_code": "\(error.exitCode)"])

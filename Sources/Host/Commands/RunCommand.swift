@@ -57,17 +57,25 @@ struct RunCommand: AsyncParsableCommand {
         let logger = logging.makeLogger()
         try await CLIErrorReporting.run(logger: logger) {
             let file = try ConfigLoader().load(path: config)
-            let unplaced = file.sources.filter { file.checkpointPath(of: $0) == nil }
-            guard unplaced.isEmpty else {
+            // Every problem of the config at once, from a dry run that touches nothing: a wrong
+            // key, a missing database and a missing checkpoint are reported together, and no
+            // output is created or truncated for a run that cannot start.
+            var problems = file.sources.filter { file.checkpointPath(of: $0) == nil }.map { source in
+                ConfigDiagnostic(
+                    file: file.path, line: source.mark?.line, column: source.mark?.column,
+                    path: source.path.isEmpty ? "checkpoint" : source.path + ".checkpoint",
+                    message:
+                        "`run` needs `checkpoint: {path: FILE}` (at the top, or on this source) to remember what was delivered"
+                )
+            }
+            do {
+                _ = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(file)
+            } catch let errors as ConfigErrors {
+                problems += errors.diagnostics
+            }
+            if problems.contains(where: { !$0.isWarning }) {
                 throw ConfigErrors(
-                    diagnostics: unplaced.map { source in
-                        ConfigDiagnostic(
-                            file: file.path, line: source.mark?.line, column: source.mark?.column,
-                            path: source.path.isEmpty ? "checkpoint" : source.path + ".checkpoint",
-                            message:
-                                "`run` needs `checkpoint: {path: FILE}` (at the top, or on this source) to remember what was delivered"
-                        )
-                    })
+                    diagnostics: problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
             }
             // Locked before anything is opened: a second run must not even truncate an output.
             var locks: [String: RunLock] = [:]

@@ -53,7 +53,10 @@ struct TapCommand: AsyncParsableCommand {
             file.pipelines = [chosen]
             file.sources = [source]
             let registry = BuiltInPlugins.registry
-            let assembled = try PipelineAssembler(registry: registry, dryRun: true).assemble(file)
+            var assembler = PipelineAssembler(registry: registry, dryRun: true)
+            assembler.templateDriftIsError = false  // a preview of the edited template is the point
+            let assembled = try assembler.assemble(file)
+            for warning in assembled.warnings { StandardError.print(warning.description) }
             let stream = assembled.streams[0]
             var tapped = stream.pipelines[0]
             let stdout = try ExportCommand.make(

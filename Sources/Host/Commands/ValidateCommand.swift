@@ -5,9 +5,10 @@ import SIEMCore
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a config (keys, types, schema pins, source database, output paths) without running it.",
+        abstract:
+            "Check a config (keys, types, schema pins, source databases, output paths, templates against their golden files) without running it; every problem is listed.",
         discussion: ExitCodes.help([
-            ExitCodes.done, ExitCodes.usage, ExitCodes.noInput, ExitCodes.cannotCreate, ExitCodes.stateFile,
+            ExitCodes.done, ExitCodes.usage, ExitCodes.noInput, ExitCodes.cannotCreate, ExitCodes.tryAgain,
             ExitCodes.config,
         ]))
 

@@ -10,9 +10,14 @@ public struct ConfigDiagnostic: Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// A warning is reported but does not stop the config from being used.
     public var isWarning = false
+    /// 78 for a mistake in the config itself. A problem with what a right config names keeps the
+    /// code of its kind (a database not there yet 66, an output directory missing 73): it may
+    /// heal without an edit, and a supervisor restarts on those codes but not on 78.
+    public var exitCode: Int32 = ConfigErrors.configMistake
 
     public init(
-        file: String, line: Int? = nil, column: Int? = nil, path: String, message: String, isWarning: Bool = false
+        file: String, line: Int? = nil, column: Int? = nil, path: String, message: String, isWarning: Bool = false,
+        exitCode: Int32 = ConfigErrors.configMistake
     ) {
         self.file = file
         self.line = line
@@ -20,6 +25,7 @@ public struct ConfigDiagnostic: Sendable, Equatable, CustomStringConvertible {
         self.path = path
         self.message = message
         self.isWarning = isWarning
+        self.exitCode = exitCode
     }
 
     public var description: String {
@@ -35,5 +41,13 @@ public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [ConfigDiagnostic]
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
     /// EX_CONFIG.
-    public static let exitCode: Int32 = 78
+    public static let configMistake: Int32 = 78
+
+    /// 78 when any error is a mistake in the config (an edit is needed, whatever else is wrong);
+    /// else the code of the first error (66, 73: what the config names is not there yet).
+    public var exitCode: Int32 {
+        let errors = diagnostics.filter { !$0.isWarning }
+        if errors.isEmpty || errors.contains(where: { $0.exitCode == Self.configMistake }) { return Self.configMistake }
+        return errors[0].exitCode
+    }
 }

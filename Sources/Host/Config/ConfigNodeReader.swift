@@ -7,6 +7,8 @@ struct NodeReader {
     let file: String
     let secrets: SecretReference
     var diagnostics: [ConfigDiagnostic] = []
+    /// Where a `${…}` reference could not be expanded (`PluginNode.unresolvedPaths`).
+    var unresolvedPaths: Set<String> = []
 
     init(file: String, secrets: SecretReference) {
         self.file = file
@@ -238,7 +240,7 @@ struct NodeReader {
         return PluginNode(
             type: type, typeMark: mapping["type"]?.mark, schema: schema, schemaMark: schemaNode?.mark,
             options: .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark)),
-            referencedKeys: referenced,
+            referencedKeys: referenced, unresolvedPaths: unresolvedPaths.filter { $0.hasPrefix(path + ".") },
             path: path, mark: mapping.mark)
     }
 
@@ -250,6 +252,7 @@ struct NodeReader {
                 if expanded != scalar.string { scalar.string = expanded }
             } catch {
                 report(node, path, error.description)
+                unresolvedPaths.insert(path)
             }
             return .scalar(scalar)
         case .mapping(let mapping):

@@ -6,9 +6,10 @@ import Yams
 /// Builds live plugins from a config through the plugin registry.
 ///
 /// Looks up each `type`, refuses unknown option keys with a "did you mean" hint, checks schema
-/// pins against the installed formatter, decodes and validates options, and reports every
-/// config error at once. Errors that are not about the config (a missing database, an
-/// unwritable output) are thrown as `SIEMError` with their own exit codes.
+/// pins against the installed formatter, decodes and validates options, makes the plugins (a
+/// missing database, an output directory that does not exist), and reports every config error
+/// at once as `ConfigErrors`. Only what may pass by itself (a locked database, a server down)
+/// is thrown as its own `SIEMError`.
 public struct PipelineAssembler {
     public let registry: PluginRegistry
     /// For `validate`: plugins check what they would touch without creating or truncating files.
@@ -16,6 +17,10 @@ public struct PipelineAssembler {
 
     /// Where plugins' warnings go (`PluginContext.warn`).
     public var logger: Logger?
+
+    /// Whether a template that no longer matches its golden file stops the config (`validate`,
+    /// `run`) or is only a warning (`tap`, which previews an edited template).
+    public var templateDriftIsError = true
 
     public init(registry: PluginRegistry, dryRun: Bool = false, logger: Logger? = nil) {
         self.registry = registry
@@ -40,16 +45,20 @@ public struct PipelineAssembler {
         for pipeline in config.pipelines {
             if let entries = lookupPipeline(pipeline, config, &diagnostics) { pipelineEntries.append(entries) }
         }
-        // Every option of every plugin is decoded and validated before anything is opened.
+        // Every option of every plugin is decoded and validated before anything is opened; the
+        // nodes whose options are right are the ones made below.
+        var checked: Set<String> = []
+        func note(_ ok: Bool, _ node: PluginNode) { if ok { checked.insert(node.path) } }
         for (stream, sourceEntry, mapperEntry) in streamEntries {
-            if let sourceEntry { check(sourceEntry, stream.source, config, &diagnostics) }
-            if let mapperEntry { check(mapperEntry, stream.mapper, config, &diagnostics) }
+            if let sourceEntry { note(check(sourceEntry, stream.source, config, &diagnostics), stream.source) }
+            if let mapperEntry { note(check(mapperEntry, stream.mapper, config, &diagnostics), stream.mapper) }
         }
         var redactors: [String: EventRedactor] = [:]
         var framings: [String: Framing] = [:]
         for (pipeline, formatterEntry, sinkEntry) in pipelineEntries {
-            check(formatterEntry, pipeline.formatter, config, &diagnostics)
+            note(check(formatterEntry, pipeline.formatter, config, &diagnostics), pipeline.formatter)
             if check(sinkEntry, pipeline.sink, config, &diagnostics) {
+                checked.insert(pipeline.sink.path)
                 framings[pipeline.name] = negotiateFraming(pipeline, formatterEntry, sinkEntry, config, &diagnostics)
             }
             if let node = pipeline.redact {
@@ -64,42 +73,61 @@ public struct PipelineAssembler {
             }
         }
         checkOutputsAreDistinct(config, &diagnostics)
-        diagnostics.sort { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
-        guard diagnostics.allSatisfy(\.isWarning), streamEntries.allSatisfy({ $0.1 != nil && $0.2 != nil }) else {
-            throw ConfigErrors(diagnostics: diagnostics)
-        }
 
+        // Then every node whose options are right is made, so a missing database, an output
+        // directory that does not exist and a wrong key elsewhere are reported together. A real
+        // run makes nothing while the config is wrong: an output it would truncate stays as it is
+        // (`run` checks with a dry run first, which has no side effects).
+        guard dryRun || diagnostics.allSatisfy(\.isWarning) else {
+            throw ConfigErrors(diagnostics: sorted(diagnostics))
+        }
+        var build = BuildProblems(config: config, context: base)
         var streams: [AssembledStream] = []
         for (stream, sourceEntry, mapperEntry) in streamEntries {
+            guard let sourceEntry, let mapperEntry else { continue }
             var context = base
             context.sourceName = stream.name
-            let source = try make(sourceEntry!, stream.source, config, context)
-            let mapper = try make(mapperEntry!, stream.mapper, config, context)
-            try checkColumns(of: mapper, against: source, stream, config)
+            let source = build.make(sourceEntry, stream.source, context, if: checked)
+            let mapper = build.make(mapperEntry, stream.mapper, context, if: checked)
+            if let source, let mapper { checkColumns(of: mapper, against: source, stream, &build) }
             var pipelines: [AssembledPipeline] = []
             for (pipeline, formatterEntry, sinkEntry) in pipelineEntries where pipeline.source == stream.name {
                 var context = base
                 context.pipelineName = pipeline.name
-                try checkCategory(mapper.category, pipeline, formatterEntry, config)
+                if let mapper { checkCategory(mapper.category, pipeline, formatterEntry, config, &build.diagnostics) }
                 var formatterContext = context
                 formatterContext.schema = pipeline.formatter.schema.map { SchemaVersion($0) }
+                let formatter = build.make(formatterEntry, pipeline.formatter, formatterContext, if: checked)
+                if let formatter { checkTemplateDrift(of: formatter, pipeline.formatter, config, &build.diagnostics) }
+                let sink = build.make(sinkEntry, pipeline.sink, context, if: checked)
+                guard let formatter, let sink, let framing = framings[pipeline.name] ?? nil else { continue }
                 pipelines.append(
                     AssembledPipeline(
-                        name: pipeline.name,
-                        formatter: try make(formatterEntry, pipeline.formatter, config, formatterContext),
-                        formatterID: formatterEntry.description.id, framing: framings[pipeline.name]!,
-                        sink: try make(sinkEntry, pipeline.sink, config, context), sinkID: sinkEntry.description.id,
+                        name: pipeline.name, formatter: formatter, formatterID: formatterEntry.description.id,
+                        framing: framing, sink: sink, sinkID: sinkEntry.description.id,
                         redactor: redactors[pipeline.name], onRefused: pipeline.onRefused,
                         deadLetterPath: pipeline.deadLetterPath.map(base.resolve(path:)),
                         schema: formatterContext.schema))
             }
+            guard let source, let mapper else { continue }
             streams.append(
                 AssembledStream(
                     name: stream.name, source: source, mapper: mapper, pipelines: pipelines,
                     checkpointPath: config.checkpointPath(of: stream),
                     deadLetterPath: (stream.deadLetterPath ?? config.deadLetterPath).map(base.resolve(path:))))
         }
+        diagnostics = sorted(diagnostics + build.diagnostics)
+        guard diagnostics.allSatisfy(\.isWarning), streamEntries.allSatisfy({ $0.1 != nil && $0.2 != nil }) else {
+            throw ConfigErrors(diagnostics: diagnostics)
+        }
+        // Only what may pass (a database locked by a writer, a server down) is left: exit 75.
+        if let transient = build.transient { throw transient }
         return AssembledPipelines(streams: streams, batchSize: config.batchSize, warnings: diagnostics)
+    }
+
+    /// In the file's order, so an operator reads them top to bottom.
+    private func sorted(_ diagnostics: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
+        diagnostics.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
     }
 
     /// A pipeline's formatter and sink, with the checks that need only the registry (a renamed
@@ -154,62 +182,6 @@ public struct PipelineAssembler {
         return (pipeline, formatter, sink)
     }
 
-    /// A formatter renders only the categories it declares: `cef` for audit events it does not
-    /// know is refused, not left to write beacon-shaped records.
-    private func checkCategory(
-        _ category: EventCategory, _ pipeline: PipelineConfig, _ formatter: PluginRegistration<any EventFormatter>,
-        _ config: PipelineConfigFile
-    ) throws {
-        let pin = pipeline.formatter.schema.map { SchemaVersion($0) }
-        let categories = formatter.description.categories(pinned: pin)
-        guard !categories.contains(category) else { return }
-        let rendered = categories.map(\.rawValue).joined(separator: ", ")
-        if let pin, formatter.description.categories.contains(category) {
-            // An older version pinned that predates the category: say which version renders it.
-            let mark = pipeline.formatter.schemaMark ?? pipeline.formatter.mark
-            throw ConfigErrors(diagnostics: [
-                ConfigDiagnostic(
-                    file: config.path, line: mark?.line, column: mark?.column,
-                    path: pipeline.formatter.path + ".schema",
-                    message:
-                        "formatter '\(formatter.description.id)' pinned to \(pin) renders \(rendered) events, not the \(category.rawValue) events its source yields; \(formatter.description.schema?.name ?? "the current schema") renders them (see docs/SCHEMAS.md)"
-                )
-            ])
-        }
-        let mark = pipeline.formatter.typeMark ?? pipeline.formatter.mark
-        throw ConfigErrors(diagnostics: [
-            ConfigDiagnostic(
-                file: config.path, line: mark?.line, column: mark?.column, path: pipeline.formatter.path + ".type",
-                message:
-                    "formatter '\(formatter.description.id)' renders \(rendered) events, not the \(category.rawValue) events its source yields"
-            )
-        ])
-    }
-
-    /// Every column the mapper names exists in the source (when the source can tell before
-    /// reading): each missing one reported at the key that names it, with the closest column.
-    private func checkColumns(
-        of mapper: any EventMapper, against source: any EventSource, _ stream: SourceConfig,
-        _ config: PipelineConfigFile
-    ) throws {
-        guard let available = try source.availableColumns() else { return }
-        let present = Set(available.map { $0.lowercased() })
-        var diagnostics: [ConfigDiagnostic] = []
-        for column in mapper.columns where column.isRequired && !present.contains(column.name.lowercased()) {
-            guard let configPath = column.configPath else { continue }
-            var node: Node? = stream.mapper.options
-            for part in configPath.split(separator: ".") { node = node?.mapping?[String(part)] }
-            let mark = node?.mark ?? stream.mapper.mark
-            diagnostics.append(
-                ConfigDiagnostic(
-                    file: config.path, line: mark?.line, column: mark?.column,
-                    path: stream.mapper.path + "." + configPath,
-                    message: "\(source.identity) has no column '\(column.name)'"
-                        + Suggestion.hint(for: column.name, in: available)))
-        }
-        if !diagnostics.isEmpty { throw ConfigErrors(diagnostics: diagnostics) }
-    }
-
     private func lookup<I>(
         _ node: PluginNode, in table: [String: PluginRegistration<I>], kind: String, _ config: PipelineConfigFile,
         _ diagnostics: inout [ConfigDiagnostic]
@@ -244,7 +216,7 @@ public struct PipelineAssembler {
             }
             // Every credential is removed from whatever leaves the process (logs, stderr, summary,
             // dead letters, metrics), whichever message would carry it.
-            for credential in credentials {
+            for credential in credentials where !node.unresolvedPaths.contains(node.path + "." + credential) {
                 let parts = credential.split(separator: ".", maxSplits: 1).map(String.init)
                 let held = parts.count == 2 ? value.mapping?[parts[1]]?.string : value.string
                 held.map(OutputRedaction.shared.register)
@@ -282,7 +254,8 @@ public struct PipelineAssembler {
             try entry.check(options: decoding)
             return true
         } catch let problems as OptionProblems {
-            diagnostics.append(contentsOf: decoding.diagnostics(for: problems))
+            // A value whose reference could not be expanded is already reported as such.
+            diagnostics += decoding.diagnostics(for: problems).filter { !node.unresolvedPaths.contains($0.path) }
         } catch {
             diagnostics.append(diagnostic(node, config, path: node.path, "\(error)"))
         }
@@ -315,67 +288,7 @@ public struct PipelineAssembler {
         return nil
     }
 
-    /// Makes one plugin whose options have passed `check`; what fails now is not the config's fault
-    /// (a missing database, an unwritable path) and is thrown as is.
-    private func make<I>(
-        _ entry: PluginRegistration<I>, _ node: PluginNode, _ config: PipelineConfigFile, _ context: PluginContext
-    ) throws -> I {
-        try entry.make(
-            options: YAMLOptionsDecoding(node: node.options, file: config.path, path: node.path), context: context)
-    }
-
     static func isCredentialHeader(_ name: String) -> Bool { CredentialHeaders.isCredential(name) }
-
-    /// Two pipelines appending to one file would interleave their lines (and a `truncate` one
-    /// would empty the other's output), as would an output that is also the checkpoint or a
-    /// dead-letter file: refused before anything is opened. Dead-letter files may be shared:
-    /// their lines are written whole, one writer per file.
-    private func checkOutputsAreDistinct(_ config: PipelineConfigFile, _ diagnostics: inout [ConfigDiagnostic]) {
-        let base = PluginContext(baseDirectory: config.baseDirectory)
-        func normalized(_ raw: String) -> String { (base.resolve(path: raw) as NSString).standardizingPath }
-        var owners: [String: String] = [:]
-        var deadLetters: Set<String> = []
-        for stream in config.sources {
-            let checkpoint = stream.checkpointPath ?? config.checkpointPath
-            let key = stream.path.isEmpty ? "checkpoint.path" : stream.path + ".checkpoint.path"
-            if let checkpoint {
-                owners[normalized(checkpoint)] = owners[normalized(checkpoint)] ?? key
-                owners[normalized(checkpoint) + ".lock"] = "the checkpoint's lock file"
-            }
-            if let deadLetter = stream.deadLetterPath ?? config.deadLetterPath {
-                deadLetters.insert(normalized(deadLetter))
-            } else if let checkpoint {
-                deadLetters.insert(normalized(checkpoint) + ".dead-letter.jsonl")
-            }
-        }
-        for pipeline in config.pipelines {
-            let own = pipeline.deadLetterPath ?? pipeline.sink.options.mapping?["dead_letter_path"]?.string
-            if let own, !own.isEmpty { deadLetters.insert(normalized(own)) }
-        }
-        for path in deadLetters {
-            if let owner = owners[path] {
-                diagnostics.append(
-                    ConfigDiagnostic(
-                        file: config.path, path: "dead_letter",
-                        message: "'\(path)' is also written by \(owner); a dead-letter file needs a file of its own"))
-            }
-        }
-        for path in deadLetters where owners[path] == nil { owners[path] = "a dead-letter file" }
-        for pipeline in config.pipelines {
-            guard let node = pipeline.sink.options.mapping?["path"], let raw = node.string, raw != "-", !raw.isEmpty
-            else { continue }
-            let path = normalized(raw)
-            let here = pipeline.sink.path + ".path"
-            if let owner = owners[path] {
-                diagnostics.append(
-                    ConfigDiagnostic(
-                        file: config.path, line: node.mark?.line, column: node.mark?.column, path: here,
-                        message: "'\(path)' is also written by \(owner); each output needs a file of its own"))
-            } else {
-                owners[path] = here
-            }
-        }
-    }
 
     private func diagnostic(
         _ node: PluginNode, _ config: PipelineConfigFile, path: String, _ message: String

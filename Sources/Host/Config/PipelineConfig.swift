@@ -14,6 +14,10 @@ public struct PluginNode {
     public var options: Node
     /// Option keys (and `headers.<name>`) whose value was written as `${env:…}`/`${file:…}`.
     public var referencedKeys: Set<String> = []
+    /// Paths of values whose reference could not be expanded (an unset `${env:…}`): that error is
+    /// already reported, so the value's own checks stay quiet, and the reference text is kept out
+    /// of the secrets redacted from output (it is not the secret).
+    public var unresolvedPaths: Set<String> = []
     /// Where the node is, e.g. `pipelines[0].sink`.
     public var path: String
     public var mark: Mark?

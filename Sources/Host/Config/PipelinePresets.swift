@@ -59,19 +59,21 @@ enum PipelinePresets {
         _ node: Node?, preset pairs: [(String, String)], presetName: String, path: String,
         reader: inout NodeReader, at mark: Mark?
     ) -> Node {
-        var merged: [(Node, Node)] = []
         let own = node?.mapping
+        if let own, let type = own["type"]?.string, let presetType = pairs.first(where: { $0.0 == "type" })?.1,
+            type != presetType
+        {
+            // The preset's other values are for its own type: only this error, none about them.
+            reader.report(
+                own["type"], path + ".type",
+                "preset '\(presetName)' uses \(presetType); remove `preset:` to use \(type)")
+            return .mapping(own)
+        }
+        var merged: [(Node, Node)] = []
         for (key, value) in pairs where own?[key] == nil {
             merged.append((Node(key), Node(value)))
         }
         if let own {
-            if let type = own["type"]?.string, let presetType = pairs.first(where: { $0.0 == "type" })?.1,
-                type != presetType
-            {
-                reader.report(
-                    own["type"], path + ".type",
-                    "preset '\(presetName)' uses \(presetType); remove `preset:` to use \(type)")
-            }
             for (key, value) in own { merged.append((key, value)) }
         } else if let node {
             reader.report(node, path, "expected a mapping of options to add to the preset's")

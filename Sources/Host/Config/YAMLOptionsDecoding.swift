@@ -18,9 +18,29 @@ struct YAMLOptionsDecoding: OptionsDecoding {
         }
         do {
             return try YAMLDecoder().decode(T.self, from: value)
-        } catch let error as DecodingError {
-            throw ConfigErrors(diagnostics: [diagnostic(for: error, key: key, value: value)])
+        } catch {
+            let errors = DecodingErrors.flatten(error)
+            guard !errors.isEmpty else { throw error }
+            // A list stops at its first bad element: decode each on its own to report them all.
+            if let list = T.self as? any ListOptionValue.Type, let items = value.sequence {
+                var diagnostics: [ConfigDiagnostic] = []
+                for (index, item) in items.enumerated() {
+                    do {
+                        try Self.decode(list.elementType, from: item)
+                    } catch {
+                        diagnostics += DecodingErrors.flatten(error).map {
+                            diagnostic(for: $0, key: "\(key)[\(index)]", value: item)
+                        }
+                    }
+                }
+                if !diagnostics.isEmpty { throw ConfigErrors(diagnostics: diagnostics) }
+            }
+            throw ConfigErrors(diagnostics: errors.map { diagnostic(for: $0, key: key, value: value) })
         }
+    }
+
+    private static func decode<E: Decodable>(_ type: E.Type, from node: Node) throws {
+        _ = try YAMLDecoder().decode(E.self, from: node)
     }
 
     /// Decodes options of type `O`, reporting every problem as a diagnostic at its line.

@@ -77,6 +77,59 @@ struct GoldenTemplates {
             details: RecordDiffRendering.text(diff, color: color, indent: "  "), diff: diff)
     }
 
+    /// One way a template no longer matches what pins it: `key` is the option at fault
+    /// (`golden`, or `tests` with the test's index), `message` one line.
+    struct Drift {
+        var key: String
+        var index: Int?
+        var message: String
+    }
+
+    /// What `golden check` would fail on for this template, one line each: its golden file
+    /// missing or differing, and each of its `tests:` that fails.
+    static func drift(of formatter: TemplateFormatter) -> [Drift] {
+        var found: [Drift] = []
+        let update = "`siem-export golden check --update`"
+        if let path = formatter.goldenPath {
+            if let recorded = FileManager.default.contents(atPath: path) {
+                do {
+                    let rendered = try render(formatter)
+                    if let report = mismatch(Array(recorded), rendered, color: false) {
+                        let (oldHeader, _) = split(Array(recorded))
+                        let field = report.diff.records.first?.changes.first.map { ", first at field \($0.path)" } ?? ""
+                        let message =
+                            oldHeader != split(rendered).header
+                            ? "\(path) holds \(oldHeader.map { $0.dropFirst(11) } ?? "no version"), not version \(formatter.version): review the output and record it with \(update)"
+                            : "the template no longer renders what \(path) holds (\(report.diff.records.count) of \(report.diff.compared) record(s) differ\(field)): bump `version` and record it with \(update)"
+                        found.append(Drift(key: "golden", message: message))
+                    }
+                } catch {
+                    found.append(Drift(key: "golden", message: "the sample events cannot be rendered: \(error)"))
+                }
+            } else {
+                found.append(Drift(key: "golden", message: "golden file \(path) is missing; record it with \(update)"))
+            }
+        }
+        for (index, test) in formatter.tests.enumerated() {
+            var writer = RecordWriter()
+            do {
+                try formatter.encode(test.event, into: &writer)
+            } catch {
+                found.append(Drift(key: "tests", index: index, message: "test '\(test.name)' fails: \(error)"))
+                continue
+            }
+            let changes = testChanges(expected: test.expect, got: String(decoding: writer.bytes, as: UTF8.self))
+            guard let change = changes.first else { continue }
+            found.append(
+                Drift(
+                    key: "tests", index: index,
+                    message: "test '\(test.name)' fails at field \(change.path)"
+                        + (changes.count > 1 ? " and \(changes.count - 1) more" : "")
+                        + "; `siem-export golden check` shows the difference"))
+        }
+        return found
+    }
+
     /// A test's expected record against the one made, as JSON values (key order ignored): the
     /// fields that differ, none when it passes.
     static func testChanges(expected: JSONValue, got: String) -> [RecordDiff.Change] {

@@ -79,8 +79,13 @@ public final class FileSink: EventSink, @unchecked Sendable {
         }
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         guard access(directory.isEmpty ? "/" : directory, W_OK) == 0 else {
-            throw SIEMError.output(
-                path: path, message: "cannot create: directory '\(directory)' \(FileDescriptorOutput.describeErrno())")
+            let why =
+                switch errno {
+                case ENOENT: "does not exist"
+                case EACCES: "is not writable"
+                default: "cannot be written: " + FileDescriptorOutput.describeErrno()
+                }
+            throw SIEMError.output(path: path, message: "cannot create the file: directory \(directory) \(why)")
         }
     }
 

@@ -1,0 +1,248 @@
+import Foundation
+import SIEMTestSupport
+import Testing
+
+/// `validate` and `run` report every problem of a config in one go, each at the key that names
+/// it: the keys and values of every node, and what only making the plugins finds (a database
+/// missing, an output directory missing, a template that no longer matches its golden file).
+/// The exit code is 78 whenever the config itself is wrong; a right config naming what is not
+/// there yet keeps 66 or 73, which the systemd unit restarts on.
+@Suite struct OnePassValidationTests {
+    let cli: CLIHarness
+
+    init() throws {
+        cli = try CLIHarness()
+        let made = try cli.run(["demo-registry", cli.path("registry.sqlite"), "--rows", "20", "--quiet"])
+        try #require(made.status == 0, "\(made.stderr)")
+        for file in ["template.yaml", "template.golden.jsonl"] {
+            try FileManager.default.copyItem(
+                atPath: RepositoryPaths.root.appendingPathComponent("config/\(file)").path, toPath: cli.path(file))
+        }
+    }
+
+    /// A config and the lines (1-based) where each of its mistakes is.
+    func writeConfig(database: String = "missing.sqlite", outputDirectory: String = "nodir") throws -> String {
+        let yaml = """
+            version: 1
+            source:
+              type: oversight_registry
+              path: \(database)
+            mapper: {type: oversight_beacon, registry_id: demo}
+            checkpoint: {path: state.sqlite}
+            pipelines:
+              - name: ecs
+                formatter: {type: ecs}
+                sink:
+                  type: file
+                  path: \(outputDirectory)/ecs.jsonl
+              - name: syslog
+                formatter:
+                  type: syslog
+                  facility: authpirv
+                sink: {type: file, path: syslog.log, mode: truncate}
+              - name: sentinel
+                formatter: {type: sentinel}
+                sink:
+                  type: log_analytics_data_collector
+                  workspace_id: 00000000-0000-0000-0000-000000000000
+                  shared_key: ${env:SIEM_TEST_UNSET_SHARED_KEY}
+                  log_type: OversightBeacon
+            """
+        try yaml.write(toFile: cli.path("siem.yaml"), atomically: false, encoding: .utf8)
+        return cli.path("siem.yaml")
+    }
+
+    /// The `file:line:col: error: path: …` lines, by path.
+    func errors(_ stderr: String, config: String) -> [String: String] {
+        var found: [String: String] = [:]
+        for line in stderr.split(separator: "\n") {
+            #expect(line.hasPrefix(config + ":"), "every line names the config: \(line)")
+            guard let range = line.range(of: ": error: ") else { continue }
+            let rest = line[range.upperBound...]
+            let path = String(rest.prefix { $0 != ":" })
+            #expect(found[path] == nil, "one line per problem: \(line)")
+            found[path] = String(line)
+        }
+        return found
+    }
+
+    @Test func everyProblemOfEveryKindIsReportedAtItsKeyInOneRun() throws {
+        let config = try writeConfig()
+        for command in ["validate", "run"] {
+            let result = try cli.run([command, "--config", config])
+            #expect(result.status == 78, "\(command): \(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            let found = errors(result.stderr, config: config)
+            #expect(found.count == 4, "\(command): \(result.stderr)")
+            #expect(found["source.path"]?.hasPrefix(config + ":4:9: ") == true, "\(found)")
+            #expect(found["source.path"]?.contains("database file not found") == true)
+            #expect(found["pipelines[0].sink.path"]?.hasPrefix(config + ":12:13: ") == true, "\(found)")
+            #expect(found["pipelines[0].sink.path"]?.contains("directory \(cli.path("nodir")) does not exist") == true)
+            #expect(found["pipelines[1].formatter.facility"]?.contains("(did you mean 'authpriv'?)") == true)
+            // The reference is named, once: no "[redacted]" for it, no second error about its value.
+            #expect(
+                found["pipelines[2].sink.shared_key"]?.hasSuffix(
+                    "${env:SIEM_TEST_UNSET_SHARED_KEY} is not set in the environment") == true, "\(found)")
+        }
+        // `run` checked before opening anything: the truncating sink's file was neither made nor emptied.
+        #expect(!FileManager.default.fileExists(atPath: cli.path("syslog.log")))
+        #expect(!FileManager.default.fileExists(atPath: cli.path("state.sqlite")))
+    }
+
+    @Test func aRunThatCannotStartLeavesATruncatingOutputAsItWas() throws {
+        let config = try writeConfig(database: cli.path("registry.sqlite"), outputDirectory: ".")
+        try "kept\n".write(toFile: cli.path("syslog.log"), atomically: false, encoding: .utf8)
+        let result = try cli.run(["run", "--config", config])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(errors(result.stderr, config: config).count == 2, "\(result.stderr)")
+        #expect(try String(contentsOfFile: cli.path("syslog.log"), encoding: .utf8) == "kept\n")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("ecs.jsonl")))
+    }
+
+    /// A right config whose database is not there yet (a registry created after boot) or whose
+    /// output directory is missing: named at its key, with the code a supervisor restarts on.
+    @Test func whatMayAppearByItselfKeepsItsOwnExitCode() throws {
+        func minimal(database: String, output: String) throws -> String {
+            let yaml = """
+                version: 1
+                source: {type: oversight_registry, path: \(database)}
+                mapper: {type: oversight_beacon, registry_id: demo}
+                checkpoint: {path: state.sqlite}
+                pipelines:
+                  - {name: ecs, formatter: {type: ecs}, sink: {type: file, path: \(output)}}
+                """
+            try yaml.write(toFile: cli.path("minimal.yaml"), atomically: false, encoding: .utf8)
+            return cli.path("minimal.yaml")
+        }
+        let noDatabase = try minimal(database: "later.sqlite", output: "ecs.jsonl")
+        for command in ["validate", "run"] {
+            let result = try cli.run([command, "--config", noDatabase])
+            #expect(result.status == 66, "\(command): \(result.stderr)")
+            #expect(result.stderr.hasPrefix(noDatabase + ":2:42: error: source.path: database file not found"))
+        }
+        let noDirectory = try minimal(database: "registry.sqlite", output: "later/ecs.jsonl")
+        for command in ["validate", "run"] {
+            let result = try cli.run([command, "--config", noDirectory])
+            #expect(result.status == 73, "\(command): \(result.stderr)")
+            #expect(result.stderr.hasPrefix(noDirectory + ":6:66: error: pipelines[0].sink.path: cannot create"))
+        }
+    }
+
+    /// An edited template without a new version and a new recording: `validate` and `run`
+    /// refuse it at its `golden:` key (and each failing test at its own entry); `tap`, which
+    /// previews the edit, only warns.
+    @Test func aTemplateThatDriftedFromItsGoldenFileIsAConfigError() throws {
+        let environment = [
+            "OVERSIGHT_REGISTRY": cli.path("registry.sqlite"), "OVERSIGHT_REGISTRY_ID": "demo",
+            "STATE_DIRECTORY": cli.path(""),
+        ]
+        let config = cli.path("template.yaml")
+        let clean = try cli.run(["validate", "--config", config], environment: environment)
+        #expect(clean.status == 0, "\(clean.stderr)")
+
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "        - what: action\n", with: "        - what_happened: action\n")
+            .write(toFile: config, atomically: false, encoding: .utf8)
+        for command in ["validate", "run"] {
+            let result = try cli.run([command, "--config", config], environment: environment)
+            #expect(result.status == 78, "\(command): \(result.stderr)")
+            let found = errors(result.stderr, config: config)
+            #expect(found["pipelines[0].formatter.golden"]?.contains("first at field what") == true, "\(found)")
+            #expect(found["pipelines[0].formatter.golden"]?.contains("bump `version`") == true)
+            #expect(found["pipelines[0].formatter.tests[0]"]?.contains("fails at field what") == true, "\(found)")
+            #expect(found["pipelines[0].formatter.tests[1]"] != nil, "\(found)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: cli.path("acme.jsonl")))
+        let tap = try cli.run(
+            ["tap", "--config", config, "--pipeline", "acme", "--limit", "1"], environment: environment)
+        #expect(tap.status == 0, "\(tap.stderr)")
+        #expect(tap.stdout.contains(#""what_happened":"#))
+        #expect(tap.stderr.contains(": warning: pipelines[0].formatter.golden: "), "\(tap.stderr)")
+
+        // A new version not recorded yet says so.
+        try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
+            of: "version: acme-1", with: "version: acme-2"
+        ).write(toFile: config, atomically: false, encoding: .utf8)
+        let bumped = try cli.run(["validate", "--config", config], environment: environment)
+        #expect(bumped.status == 78)
+        #expect(bumped.stderr.contains("holds acme-1, not version acme-2"), "\(bumped.stderr)")
+    }
+
+    @Test func syslogNamesGetADidYouMean() throws {
+        let yaml = """
+            version: 1
+            source: {type: oversight_registry, path: registry.sqlite}
+            mapper: {type: oversight_beacon, registry_id: demo}
+            pipelines:
+              - name: s
+                formatter: {type: syslog, facility: local8, severity: notce}
+                sink: {type: stdout}
+            """
+        try yaml.write(toFile: cli.path("syslog.yaml"), atomically: false, encoding: .utf8)
+        let result = try cli.run(["validate", "--config", cli.path("syslog.yaml")])
+        #expect(result.status == 78)
+        let found = errors(result.stderr, config: cli.path("syslog.yaml"))
+        #expect(found["pipelines[0].formatter.facility"]?.hasSuffix("(did you mean 'local0'?)") == true, "\(found)")
+        #expect(found["pipelines[0].formatter.severity"]?.hasSuffix("(did you mean 'notice'?)") == true, "\(found)")
+    }
+
+    /// Every misspelt field of a template, nested ones too, each at its own line (a list's
+    /// decoding stops at its first bad element; the config layer decodes them one by one).
+    @Test func everyBadTemplateFieldIsReported() throws {
+        let yaml = """
+            version: 1
+            source: {type: oversight_registry, path: registry.sqlite}
+            mapper: {type: oversight_beacon, registry_id: demo}
+            pipelines:
+              - name: t
+                formatter:
+                  type: template
+                  version: x-1
+                  fields:
+                    - who:
+                        - recipient: recipent_id
+                        - from: sorce_ip
+                    - when: {rfc3393: occurred}
+                    - what: action
+                    - kind: {lower: kindd}
+                sink: {type: stdout}
+            """
+        try yaml.write(toFile: cli.path("t.yaml"), atomically: false, encoding: .utf8)
+        let result = try cli.run(["validate", "--config", cli.path("t.yaml")])
+        #expect(result.status == 78)
+        let found = errors(result.stderr, config: cli.path("t.yaml"))
+        #expect(
+            found.mapValues {
+                $0.components(separatedBy: ": error: ")[0].split(separator: ":").suffix(2).joined(separator: ":")
+            }
+                == [
+                    "pipelines[0].formatter.fields[0].who[0].recipient": "11:26",
+                    "pipelines[0].formatter.fields[0].who[1].from": "12:21",
+                    "pipelines[0].formatter.fields[1].when": "13:17",
+                    "pipelines[0].formatter.fields[3].kind": "15:17",
+                ], "\(result.stderr)")
+        #expect(found["pipelines[0].formatter.fields[1].when"]?.hasSuffix("(did you mean 'rfc3339'?)") == true)
+        #expect(found["pipelines[0].formatter.fields[3].kind"]?.contains("(did you mean 'kind'?)") == true)
+    }
+
+    /// `preset: splunk` over a `file` sink: the one error that matters, not the preset's HEC
+    /// options reported as unknown keys of the file sink.
+    @Test func aPresetOverAnotherSinkTypeIsOneError() throws {
+        let yaml = """
+            version: 1
+            source: {type: oversight_registry, path: registry.sqlite}
+            mapper: {type: oversight_beacon, registry_id: demo}
+            pipelines:
+              - name: h
+                preset: splunk
+                sink: {type: file, path: out.jsonl}
+            """
+        try yaml.write(toFile: cli.path("p.yaml"), atomically: false, encoding: .utf8)
+        let result = try cli.run(["validate", "--config", cli.path("p.yaml")])
+        #expect(result.status == 78)
+        #expect(
+            result.stderr
+                == "\(cli.path("p.yaml")):7:18: error: pipelines[0].sink.type: preset 'splunk' uses splunk_hec; remove `preset:` to use file\n"
+        )
+    }
+}
