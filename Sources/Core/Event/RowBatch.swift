@@ -13,7 +13,14 @@ public struct RowBatch: Sendable {
     /// Each row's epoch (`SourcePosition.epoch`); empty while every row's is 0, as for sources
     /// with one integer cursor.
     public private(set) var epochs: [Int64] = []
-    @usableFromInline private(set) var values: [SQLValue] = []
+    @usableFromInline private(set) var values: [StoredValue] = []
+    /// Where `appendText` puts text: one arena per filling of the batch (events made from its
+    /// rows keep the arena of their own batch alive), made at the first text.
+    @usableFromInline private(set) var arena: TextArena?
+    /// `arena`, unretained, for `appendText`.
+    private var filling: Unmanaged<TextArena>?
+    /// Bytes the last filling's text took: the next arena starts that big, so it rarely grows.
+    private var arenaSize = 64 * 1024
     /// What the source read but could not make a row of, in position order; between and after
     /// the rows, never instead of a position (each has its own).
     public private(set) var unreadable: [UnreadableRow] = []
@@ -39,7 +46,25 @@ public struct RowBatch: Sendable {
     /// Row `row`'s value of column `column` (an index into `columns`).
     @inlinable
     public subscript(row: Int, column: Int) -> SQLValue {
-        values[row &* columns.count &+ column]
+        switch values[row &* columns.count &+ column] {
+        case .null: return .null
+        case .integer(let value): return .integer(value)
+        case .real(let value): return .real(value)
+        case .inArena(let start, let lengthAndPlain):
+            return .text(UTF8Text(arena: arena.unsafelyUnwrapped, start: start, lengthAndPlain: lengthAndPlain))
+        case .text(let text): return .text(text)
+        case .blob(let bytes): return .blob(bytes)
+        }
+    }
+
+    /// Row `row`'s value of `column` as text (`SQLValue.textValue`), made straight from where it
+    /// lies: the one reference the caller keeps is the only one counted.
+    @inlinable
+    public func text(row: Int, column: Int) -> UTF8Text? {
+        if case .inArena(let start, let lengthAndPlain) = values[row &* columns.count &+ column] {
+            return UTF8Text(arena: arena.unsafelyUnwrapped, start: start, lengthAndPlain: lengthAndPlain)
+        }
+        return self[row, column].textValue
     }
 
     /// Starts a row; exactly `columns.count` values must follow.
@@ -62,7 +87,30 @@ public struct RowBatch: Sendable {
     }
 
     @inlinable
-    public mutating func append(_ value: SQLValue) { values.append(value) }
+    public mutating func append(_ value: SQLValue) {
+        switch value {
+        case .null: values.append(.null)
+        case .integer(let integer): values.append(.integer(integer))
+        case .real(let real): values.append(.real(real))
+        case .text(let text): values.append(.text(text))
+        case .blob(let bytes): values.append(.blob(bytes))
+        }
+    }
+
+    /// Appends text copied into the batch's arena (repaired to valid UTF-8, as
+    /// `TextArena.append(utf8:)` does). The value holds no reference of its own: reading it
+    /// makes the `UTF8Text`, so a text the mapper never reads, or reads once, costs no counting.
+    public mutating func appendText(utf8 source: UnsafeBufferPointer<UInt8>) {
+        if arena == nil {
+            let made = TextArena(capacity: arenaSize)
+            arena = made
+            filling = Unmanaged.passUnretained(made)
+        }
+        // `arena` holds it; through the unretained handle the call counts no reference (a call
+        // on the stored property retains and releases it around every text).
+        let (start, lengthAndPlain) = filling.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.store(utf8: source) }
+        values.append(.inArena(start: start, lengthAndPlain: lengthAndPlain))
+    }
 
     /// Records something read at `position` that cannot be a row; `raw` is cut to
     /// `UnreadableRow.sampleLimit` bytes, so a hostile line costs bounded memory.
@@ -81,6 +129,10 @@ public struct RowBatch: Sendable {
         epochs.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         unreadable.removeAll(keepingCapacity: true)
+        // Events made from the rows keep the old arena; the next rows go into a new one.
+        if let arena { arenaSize = max(arena.byteCount + arena.byteCount / 8, 4_096) }
+        arena = nil
+        filling = nil
     }
 
     /// Row `row` as `column name: value`, for dead-letter lines and messages.
@@ -130,4 +182,17 @@ public struct UnreadableRow: Sendable, Equatable {
         self.raw = raw
         self.byteCount = byteCount
     }
+}
+
+/// A value as a batch holds it: text in the batch's own arena is only where it lies.
+@usableFromInline
+enum StoredValue: Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    /// In the batch's arena (`RowBatch.appendText`).
+    case inArena(start: Int, lengthAndPlain: UInt)
+    /// Text from elsewhere (a reader with an arena of its own, a test).
+    case text(UTF8Text)
+    case blob([UInt8])
 }

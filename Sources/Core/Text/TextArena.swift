@@ -32,9 +32,16 @@ public final class TextArena: @unchecked Sendable {
     /// broken byte in the registry never costs the row (NUL bytes are kept).
     /// The text also records whether it needs JSON escaping, found in the same pass.
     public func append(utf8 source: UnsafeBufferPointer<UInt8>) -> UTF8Text {
-        if case .valid(let plain) = UTF8Validation.scan(source) { return append(source, plain: plain) }
+        let (start, lengthAndPlain) = store(utf8: source)
+        return UTF8Text(arena: self, start: start, lengthAndPlain: lengthAndPlain)
+    }
+
+    /// `append(utf8:)` without making the text: where it is, for a holder of the arena that makes
+    /// the `UTF8Text` when it is read (`RowBatch`), so storing it counts no reference.
+    func store(utf8 source: UnsafeBufferPointer<UInt8>) -> (start: Int, lengthAndPlain: UInt) {
+        if case .valid(let plain) = UTF8Validation.scan(source) { return store(source, plain: plain) }
         var repaired = String(decoding: source, as: UTF8.self)
-        return repaired.withUTF8 { appendValidated($0) }
+        return repaired.withUTF8 { store($0, plain: RecordWriter.nextEscape($0, from: 0) == $0.count) }
     }
 
     /// Copies bytes the caller knows are valid UTF-8.
@@ -43,13 +50,18 @@ public final class TextArena: @unchecked Sendable {
     }
 
     private func append(_ source: UnsafeBufferPointer<UInt8>, plain: Bool) -> UTF8Text {
+        let (start, lengthAndPlain) = store(source, plain: plain)
+        return UTF8Text(arena: self, start: start, lengthAndPlain: lengthAndPlain)
+    }
+
+    private func store(_ source: UnsafeBufferPointer<UInt8>, plain: Bool) -> (start: Int, lengthAndPlain: UInt) {
         let start = count
         if let address = source.baseAddress, source.count > 0 {
             reserve(source.count)
             (base + count).update(from: address, count: source.count)
             count += source.count
         }
-        return UTF8Text(arena: self, start: start, count: source.count, plain: plain)
+        return (start, UTF8Text.pack(count: source.count, plain: plain))
     }
 
     private func reserve(_ extra: Int) {

@@ -21,10 +21,18 @@ public struct UTF8Text: Sendable, Hashable, CustomStringConvertible, Expressible
     /// bytes as they are); false is always safe.
     @usableFromInline
     init(arena: TextArena, start: Int, count: Int, plain: Bool) {
+        self.init(arena: arena, start: start, lengthAndPlain: Self.pack(count: count, plain: plain))
+    }
+
+    @inlinable
+    init(arena: TextArena, start: Int, lengthAndPlain: UInt) {
         self.arena = arena
         self.start = start
-        self.lengthAndPlain = UInt(count) | (plain ? Self.plainBit : 0)
+        self.lengthAndPlain = lengthAndPlain
     }
+
+    @inlinable
+    static func pack(count: Int, plain: Bool) -> UInt { UInt(count) | (plain ? plainBit : 0) }
 
     /// Length in bytes.
     @inlinable public var count: Int { Int(bitPattern: lengthAndPlain & ~Self.plainBit) }

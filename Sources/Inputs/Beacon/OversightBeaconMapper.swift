@@ -39,19 +39,19 @@ public struct OversightBeaconMapper: EventMapper {
 
     public func map(_ batch: borrowing RowBatch, row: Int) throws -> Event {
         let id = batch.ids[row]
-        guard let kind = Self.text(batch[row, 4]) else { throw SIEMError.badRow(id: id, message: "`kind` is empty") }
+        guard let kind = Self.text(batch, row, 4) else { throw SIEMError.badRow(id: id, message: "`kind` is empty") }
         return Event(
             eventID: id,
             kind: kind,
             occurredUnix: try Self.unixSeconds(batch[row, 8], id: id),
             registryID: registryID,
-            tokenID: Self.text(batch[row, 0]),
-            fileID: Self.text(batch[row, 1]),
-            recipientID: Self.text(batch[row, 2]),
-            issuerID: Self.text(batch[row, 3]),
-            sourceIP: Self.text(batch[row, 5]),
-            userAgent: Self.text(batch[row, 6]),
-            qualifiedTimestamp: Self.text(batch[row, 9]),
+            tokenID: Self.text(batch, row, 0),
+            fileID: Self.text(batch, row, 1),
+            recipientID: Self.text(batch, row, 2),
+            issuerID: Self.text(batch, row, 3),
+            sourceIP: Self.text(batch, row, 5),
+            userAgent: Self.text(batch, row, 6),
+            qualifiedTimestamp: Self.text(batch, row, 9),
             tlogIndex: try Self.integer(batch[row, 10], column: "tlog_index", id: id),
             extra: AttributesJSON.object(batch[row, 7]))
     }
@@ -61,9 +61,11 @@ public struct OversightBeaconMapper: EventMapper {
         try map(RowBatch(beaconRows: [row]), row: 0)
     }
 
-    /// Text, or nil for NULL and the empty string (which SIEMs cannot tell from absent anyway).
-    static func text(_ value: SQLValue) -> UTF8Text? {
-        guard let text = value.textValue, !text.isEmpty else { return nil }
+    /// Column `column` of `row` as text, or nil for NULL and the empty string (which SIEMs
+    /// cannot tell from absent anyway); read in place.
+    @inline(__always)
+    static func text(_ batch: borrowing RowBatch, _ row: Int, _ column: Int) -> UTF8Text? {
+        guard let text = batch.text(row: row, column: column), !text.isEmpty else { return nil }
         return text
     }
 

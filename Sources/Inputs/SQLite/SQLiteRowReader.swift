@@ -15,8 +15,6 @@ final class SQLiteRowReader: RowReader {
     let columns: [String]
     private var lastID: Int64
     private var started = false
-    /// Bytes the last batch's text took: the next arena starts that big, so it rarely grows.
-    private var arenaSize = 64 * 1024
 
     init(
         connection: SQLiteReadOnlyConnection, statement: OpaquePointer, query: SourceQuery, sql: String,
@@ -43,8 +41,6 @@ final class SQLiteRowReader: RowReader {
             if query.order == .id { sqlite3_bind_int64(statement, 4, Int64(max)) }
             started = true
         }
-        let arena = TextArena(capacity: arenaSize)
-        defer { arenaSize = Swift.max(arena.byteCount + arena.byteCount / 8, 4_096) }
         while batch.count < max {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE {
@@ -59,7 +55,7 @@ final class SQLiteRowReader: RowReader {
             let count = Int32(columns.count)
             var column: Int32 = 1
             while column <= count {
-                batch.append(Self.value(statement, column, arena))
+                Self.append(statement, column, to: &batch)
                 column += 1
             }
         }
@@ -70,24 +66,25 @@ final class SQLiteRowReader: RowReader {
     /// Reads a column as stored; text goes into the batch's arena. Text keeps embedded NULs
     /// (`column_bytes`), and invalid UTF-8 is repaired to U+FFFD rather than dropping the row.
     @inline(__always)
-    private static func value(_ s: OpaquePointer, _ column: Int32, _ arena: TextArena) -> SQLValue {
+    private static func append(_ s: OpaquePointer, _ column: Int32, to batch: inout RowBatch) {
         switch sqlite3_column_type(s, column) {
         case SQLITE_INTEGER:
-            return .integer(sqlite3_column_int64(s, column))
+            batch.append(.integer(sqlite3_column_int64(s, column)))
         case SQLITE_FLOAT:
-            return .real(sqlite3_column_double(s, column))
+            batch.append(.real(sqlite3_column_double(s, column)))
         case SQLITE_TEXT:
             guard let text = sqlite3_column_text(s, column) else {
-                return .text(arena.appendValidated(.init(start: nil, count: 0)))
+                batch.appendText(utf8: .init(start: nil, count: 0))
+                return
             }
             let count = Int(sqlite3_column_bytes(s, column))
-            return .text(arena.append(utf8: UnsafeBufferPointer(start: text, count: count)))
+            batch.appendText(utf8: UnsafeBufferPointer(start: text, count: count))
         case SQLITE_BLOB:
             let count = Int(sqlite3_column_bytes(s, column))
-            guard count > 0, let blob = sqlite3_column_blob(s, column) else { return .blob([]) }
-            return .blob(Array(UnsafeRawBufferPointer(start: blob, count: count)))
+            guard count > 0, let blob = sqlite3_column_blob(s, column) else { return batch.append(.blob([])) }
+            batch.append(.blob(Array(UnsafeRawBufferPointer(start: blob, count: count))))
         default:
-            return .null
+            batch.append(.null)
         }
     }
 }
