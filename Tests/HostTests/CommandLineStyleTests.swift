@@ -51,11 +51,11 @@ import Testing
             (["run"], [0, 64, 66, 69, 73, 74, 75, 78], [1, 65]),
             (["golden", "check"], [0, 1, 64, 78], [65]),
             (["golden", "diff"], [0, 1, 64, 66], [65]),
-            (["tap"], [0, 64, 66, 74, 78], [65, 69]),
+            (["tap"], [0, 64, 66, 73, 74, 75, 78], [65, 69]),
             (["demo-registry"], [0, 64, 73], [65]),
             (["demo-data"], [0, 64, 73], [65]),
             (["config-schema"], [0], [64]),
-            (["validate"], [0, 64, 66, 73, 75, 78], [65, 74]),
+            (["validate"], [0, 64, 66, 73, 74, 75, 78], [65]),
         ]
         for (command, present, absent) in expected {
             let help = try cli.run(command + ["--help"]).stdout

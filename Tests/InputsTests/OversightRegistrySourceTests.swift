@@ -109,7 +109,7 @@ import Testing
             _ = try source(junk.path)
             Issue.record("junk opened")
         } catch let error as SIEMError {
-            #expect(error.description.contains("file is not a database"))
+            #expect(error.description.contains("not an SQLite database"))
             #expect(error.exitCode == 66)
         }
     }

@@ -8,7 +8,8 @@ import ArgumentParser
 public struct SIEMExportCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "siem-export",
-        abstract: "Export beacon registry events to SIEMs (Splunk HEC, Elastic ECS, Microsoft Sentinel).",
+        abstract:
+            "Export security events (beacon registry, audit logs, threat findings, policy decisions) to SIEMs in their own shapes: Splunk HEC, Elastic ECS, Microsoft Sentinel, OCSF, CEF, syslog, OTLP, or a YAML template.",
         discussion: ExitCodes.help(ExitCodes.all, note: "Each command's --help lists the codes it can return."),
         version: SIEMExportVersion.current,
         subcommands: [

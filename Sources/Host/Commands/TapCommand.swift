@@ -15,7 +15,8 @@ struct TapCommand: AsyncParsableCommand {
         abstract:
             "Print the records a pipeline would send next (after its checkpoint), delivering nothing and moving no checkpoint.",
         discussion: ExitCodes.help([
-            ExitCodes.done, ExitCodes.usage, ExitCodes.noInput, ExitCodes.stateFile, ExitCodes.config,
+            ExitCodes.done, ExitCodes.usage, ExitCodes.noInput, ExitCodes.cannotCreate, ExitCodes.stateFile,
+            ExitCodes.tryAgain, ExitCodes.config,
         ]))
 
     @Option(name: .long, help: "The YAML config file.")

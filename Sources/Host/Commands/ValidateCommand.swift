@@ -8,8 +8,8 @@ struct ValidateCommand: AsyncParsableCommand {
         abstract:
             "Check a config (keys, types, schema pins, source databases, output paths, templates against their golden files) without running it; every problem is listed.",
         discussion: ExitCodes.help([
-            ExitCodes.done, ExitCodes.usage, ExitCodes.noInput, ExitCodes.cannotCreate, ExitCodes.tryAgain,
-            ExitCodes.config,
+            ExitCodes.done, ExitCodes.usage, ExitCodes.noInput, ExitCodes.cannotCreate, ExitCodes.stateFile,
+            ExitCodes.tryAgain, ExitCodes.config,
         ]))
 
     @Option(name: .long, help: "The YAML config file.")
@@ -20,12 +20,33 @@ struct ValidateCommand: AsyncParsableCommand {
             let file = try ConfigLoader().load(path: config)
             let assembled = try PipelineAssembler(registry: BuiltInPlugins.registry, dryRun: true).assemble(file)
             for warning in assembled.warnings { StandardError.print(warning.description) }
-            func rows(_ stream: AssembledStream) throws -> String {
-                try stream.source.endPosition().map { "rows up to \($0)" } ?? "no rows yet"
+            // Each source's end, at the key naming the source when it cannot be read (a followed
+            // file not there yet); then the state files, as `run` reads them first (read-only
+            // here, nothing created).
+            var build = BuildProblems(config: file, context: PluginContext(baseDirectory: file.baseDirectory))
+            var ends: [SourcePosition?] = []
+            for (source, stream) in zip(file.sources, assembled.streams) {
+                do {
+                    ends.append(try stream.source.endPosition())
+                } catch {
+                    ends.append(nil)
+                    build.record(error, at: source.source)
+                }
+            }
+            if !build.diagnostics.isEmpty { throw ConfigErrors(diagnostics: build.diagnostics) }
+            if let transient = build.transient { throw transient }
+            let stateProblems = assembled.streams.flatMap(CheckpointStore.problems(of:))
+            if let first = stateProblems.first {
+                for other in stateProblems.dropFirst() { StandardError.print("error: \(other.description)") }
+                throw first
+            }
+            var next = ends.makeIterator()
+            func rows(_ stream: AssembledStream) -> String {
+                (next.next() ?? nil).map { "rows up to \($0)" } ?? "no rows yet"
             }
             if assembled.streams.count == 1, let stream = assembled.streams.first {
                 print(
-                    "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(stream.source.identity) (\(try rows(stream)))"
+                    "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(stream.source.identity) (\(rows(stream)))"
                 )
                 for p in stream.pipelines { print("  \(p.name): \(p.formatterID) → \(p.sinkID) \(p.sink.destination)") }
                 return
@@ -33,7 +54,7 @@ struct ValidateCommand: AsyncParsableCommand {
             print("\(config): OK: \(assembled.pipelines.count) pipeline(s) from \(assembled.streams.count) sources")
             for stream in assembled.streams {
                 print(
-                    "  \(stream.name ?? "source"): \(stream.mapper.category.rawValue) events from \(stream.source.identity) (\(try rows(stream)))"
+                    "  \(stream.name ?? "source"): \(stream.mapper.category.rawValue) events from \(stream.source.identity) (\(rows(stream)))"
                 )
                 for p in stream.pipelines {
                     print("    \(p.name): \(p.formatterID) → \(p.sinkID) \(p.sink.destination)")

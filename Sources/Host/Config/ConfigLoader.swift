@@ -13,7 +13,9 @@ public struct ConfigLoader {
 
     public func load(path: String) throws -> PipelineConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            let why = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let why = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
             throw ConfigErrors(diagnostics: [
                 ConfigDiagnostic(file: path, path: "", message: "cannot read config: \(why)")
             ])

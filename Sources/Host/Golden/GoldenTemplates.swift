@@ -51,6 +51,12 @@ struct GoldenTemplates {
         return (first, Array(lines.dropFirst()))
     }
 
+    /// `acme-1` of a header `# template acme-1`.
+    static func version(_ header: String?) -> String {
+        guard let header else { return "no version" }
+        return "version " + header.dropFirst("# template ".count)
+    }
+
     struct Mismatch {
         var summary: String
         /// The field-level difference, one line per field.
@@ -67,7 +73,7 @@ struct GoldenTemplates {
         if oldHeader != newHeader {
             return Mismatch(
                 summary:
-                    "recorded for \(oldHeader ?? "?") but the template now says \(newHeader ?? "?"); a changed template needs a new version (record it with --update)",
+                    "it holds \(version(oldHeader)), not \(version(newHeader)): review the output and record it with --update",
                 details: diff.isEmpty ? "" : RecordDiffRendering.text(diff, color: color, indent: "  "), diff: diff)
         }
         let first = diff.records.first?.line ?? 1
@@ -99,7 +105,7 @@ struct GoldenTemplates {
                         let field = report.diff.records.first?.changes.first.map { ", first at field \($0.path)" } ?? ""
                         let message =
                             oldHeader != split(rendered).header
-                            ? "\(path) holds \(oldHeader.map { $0.dropFirst(11) } ?? "no version"), not version \(formatter.version): review the output and record it with \(update)"
+                            ? "\(path) holds \(version(oldHeader)), not version \(formatter.version): review the output and record it with \(update)"
                             : "the template no longer renders what \(path) holds (\(report.diff.records.count) of \(report.diff.compared) record(s) differ\(field)): bump `version` and record it with \(update)"
                         found.append(Drift(key: "golden", message: message))
                     }

@@ -51,4 +51,33 @@ extension CheckpointStore {
             throw failure("cannot read state file")
         }
     }
+
+    /// A checkpoint past the source's end: positions only grow, so this is another or an older
+    /// copy of the database, whose rows would be skipped without a word.
+    static func pastTheEnd(pipeline: String, at after: SourcePosition, end: SourcePosition, path: String) -> SIEMError {
+        SIEMError.checkpoint(
+            path: path,
+            message:
+                "pipeline '\(pipeline)' is checkpointed at \(after) but the source ends at \(end): was it replaced or restored from an older copy? Use a new state file to export it from the start"
+        )
+    }
+
+    /// What `run` would refuse in a stream's state file before reading a row (`validate`): a file
+    /// that is not one, a checkpoint of another source, or one past the source's end.
+    static func problems(of stream: AssembledStream) -> [SIEMError] {
+        guard let path = stream.checkpointPath else { return [] }
+        do {
+            let end = try stream.source.endPosition() ?? .start
+            var found: [SIEMError] = []
+            for pipeline in stream.pipelines {
+                let after = try peekPosition(path: path, pipeline: pipeline.name, source: stream.source.identity)
+                if after > end { found.append(pastTheEnd(pipeline: pipeline.name, at: after, end: end, path: path)) }
+            }
+            return found
+        } catch let error as SIEMError {
+            return [error]
+        } catch {
+            return [SIEMError.checkpoint(path: path, message: "\(error)")]
+        }
+    }
 }

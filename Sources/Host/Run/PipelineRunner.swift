@@ -109,7 +109,7 @@ public struct PipelineRunner {
                     plan.metrics?.read(rows: batch.events.count + batch.deadLettered.count)
                     if !batch.deadLettered.isEmpty {
                         plan.logger?.warning(
-                            "\(batch.deadLettered.count) row(s) that cannot become events went to the dead-letter file",
+                            "\(source.identity): \(batch.deadLettered.count) row(s) that cannot become events went to the dead-letter file",
                             metadata: ["row_ids": "\(batch.deadLettered.map { String($0.id) }.joined(separator: ","))"])
                     }
                     for lane in lanes { try await lane.take(batch) }

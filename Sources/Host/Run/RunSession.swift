@@ -50,11 +50,15 @@ final class RunSession: @unchecked Sendable {
         // Positions only grow: a checkpoint past the end means another or an older copy
         // of the database, whose rows would be skipped without a word.
         for (pipeline, after) in zip(stream.pipelines, startAfter) where after > end {
-            throw SIEMError.checkpoint(
-                path: statePath,
-                message:
-                    "pipeline '\(pipeline.name)' is checkpointed at \(after) but the source ends at \(end): was it replaced or restored from an older copy? Use a new state file to export it from the start"
-            )
+            throw CheckpointStore.pastTheEnd(pipeline: pipeline.name, at: after, end: end, path: statePath)
+        }
+        if first {
+            // What the state file holds, before anything is delivered: a run that starts caught
+            // up reports its checkpoint (and no lag) from the first scrape and summary.
+            for (index, after) in startAfter.enumerated() where after > .start {
+                metrics.checkpointed(after.id, lastEventUnix: nil, pipeline: metricsOffset + index)
+            }
+            metrics.sourceEnd(end.id, pipelines: metricsOffset..<(metricsOffset + startAfter.count))
         }
         guard first || end > (startAfter.min() ?? .start) else { return nil }
         if countsRows {

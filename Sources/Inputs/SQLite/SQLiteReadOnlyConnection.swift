@@ -57,6 +57,10 @@ final class SQLiteReadOnlyConnection {
             return SIEMError.locked(
                 path: path, message: "\(message): a writer held the database past busy_timeout_ms; try again later")
         }
+        if status & 0xFF == SQLITE_NOTADB {
+            // Junk, an encrypted database or another kind of file: nothing about the statement helps.
+            return SIEMError.source(path: path, message: "not an SQLite database")
+        }
         return SIEMError.source(path: path, message: "\(message) (SQLite code \(status), during \(short) …)")
     }
 
