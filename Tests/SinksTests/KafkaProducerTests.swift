@@ -252,7 +252,11 @@ import Testing
         // flight to it, so what it leads waits in librdkafka's queue while the rest goes on.
         let producer = handle.producer
         try cluster.takeBrokerDown(2)
-        #expect(try await Self.eventually { producer.latestClientError != nil }, "librdkafka saw the broker go")
+        // A sync point, not a check: librdkafka reports the dropped connection within a moment
+        // as a rule, but an idle one it may only find gone when it next sends to it (seen once
+        // under AddressSanitizer on a loaded machine). What the test holds is below: the other
+        // partitions deliver meanwhile, and nothing is lost or repeated once the broker is back.
+        _ = try await Self.eventually(within: 10) { producer.latestClientError != nil }
         let messages = Self.events(31...400)
         let sending = Task { try await Self.sendUntilDelivered(messages, through: handle) }
         #expect(
