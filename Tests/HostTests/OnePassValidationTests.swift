@@ -48,8 +48,19 @@ import Testing
                   shared_key: ${env:SIEM_TEST_UNSET_SHARED_KEY}
                   log_type: OversightBeacon
             """
-        try yaml.write(toFile: cli.path("siem.yaml"), atomically: false, encoding: .utf8)
-        return cli.path("siem.yaml")
+        return try write(yaml, to: "siem.yaml")
+    }
+
+    /// `yaml` as the config file `name` in the test's directory; its path.
+    func write(_ yaml: String, to name: String) throws -> String {
+        try yaml.write(toFile: cli.path(name), atomically: false, encoding: .utf8)
+        return cli.path(name)
+    }
+
+    /// `validate` of `yaml`, written as the config file `name`.
+    func validate(_ yaml: String, as name: String) throws -> (result: CLIHarness.Result, config: String) {
+        let config = try write(yaml, to: name)
+        return (try cli.run(["validate", "--config", config]), config)
     }
 
     /// The `file:line:col: error: path: …` lines, by path.
@@ -111,8 +122,7 @@ import Testing
                 pipelines:
                   - {name: ecs, formatter: {type: ecs}, sink: {type: file, path: \(output)}}
                 """
-            try yaml.write(toFile: cli.path("minimal.yaml"), atomically: false, encoding: .utf8)
-            return cli.path("minimal.yaml")
+            return try write(yaml, to: "minimal.yaml")
         }
         let noDatabase = try minimal(database: "later.sqlite", output: "ecs.jsonl")
         for command in ["validate", "run"] {
@@ -178,10 +188,9 @@ import Testing
                 formatter: {type: syslog, facility: local8, severity: notce}
                 sink: {type: stdout}
             """
-        try yaml.write(toFile: cli.path("syslog.yaml"), atomically: false, encoding: .utf8)
-        let result = try cli.run(["validate", "--config", cli.path("syslog.yaml")])
+        let (result, config) = try validate(yaml, as: "syslog.yaml")
         #expect(result.status == 78)
-        let found = errors(result.stderr, config: cli.path("syslog.yaml"))
+        let found = errors(result.stderr, config: config)
         #expect(found["pipelines[0].formatter.facility"]?.hasSuffix("(did you mean 'local0'?)") == true, "\(found)")
         #expect(found["pipelines[0].formatter.severity"]?.hasSuffix("(did you mean 'notice'?)") == true, "\(found)")
     }
@@ -207,10 +216,9 @@ import Testing
                     - kind: {lower: kindd}
                 sink: {type: stdout}
             """
-        try yaml.write(toFile: cli.path("t.yaml"), atomically: false, encoding: .utf8)
-        let result = try cli.run(["validate", "--config", cli.path("t.yaml")])
+        let (result, config) = try validate(yaml, as: "t.yaml")
         #expect(result.status == 78)
-        let found = errors(result.stderr, config: cli.path("t.yaml"))
+        let found = errors(result.stderr, config: config)
         #expect(
             found.mapValues {
                 $0.components(separatedBy: ": error: ")[0].split(separator: ":").suffix(2).joined(separator: ":")
@@ -237,12 +245,11 @@ import Testing
                 preset: splunk
                 sink: {type: file, path: out.jsonl}
             """
-        try yaml.write(toFile: cli.path("p.yaml"), atomically: false, encoding: .utf8)
-        let result = try cli.run(["validate", "--config", cli.path("p.yaml")])
+        let (result, config) = try validate(yaml, as: "p.yaml")
         #expect(result.status == 78)
         #expect(
             result.stderr
-                == "\(cli.path("p.yaml")):7:18: error: pipelines[0].sink.type: preset 'splunk' uses splunk_hec; remove `preset:` to use file\n"
+                == "\(config):7:18: error: pipelines[0].sink.type: preset 'splunk' uses splunk_hec; remove `preset:` to use file\n"
         )
     }
 
@@ -258,8 +265,7 @@ import Testing
             pipelines:
               - {name: ecs, formatter: {type: ecs}, sink: {type: file, path: ecs.jsonl}}
             """
-        try yaml.write(toFile: cli.path("s.yaml"), atomically: false, encoding: .utf8)
-        let config = cli.path("s.yaml")
+        let config = try write(yaml, to: "s.yaml")
         #expect(try cli.run(["run", "--config", config]).status == 0)
         #expect(try cli.run(["validate", "--config", config]).status == 0)
 

@@ -71,10 +71,7 @@ struct GoldenCommand: AsyncParsableCommand {
         func runTests(of template: GoldenTemplates.Pipeline, color: Bool) throws -> Int {
             var failed = 0
             for test in template.formatter.tests {
-                var writer = RecordWriter()
-                try template.formatter.encode(test.event, into: &writer)
-                let got = String(decoding: writer.bytes, as: UTF8.self)
-                let changes = GoldenTemplates.testChanges(expected: test.expect, got: got)
+                let changes = try GoldenTemplates.testChanges(of: test, through: template.formatter)
                 if changes.isEmpty {
                     print("pipeline \(template.pipeline): test '\(test.name)' passes")
                     continue

@@ -74,8 +74,7 @@ struct RunCommand: AsyncParsableCommand {
                 problems += errors.diagnostics
             }
             if problems.contains(where: { !$0.isWarning }) {
-                throw ConfigErrors(
-                    diagnostics: problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
+                throw ConfigErrors(diagnostics: problems.inFileOrder)
             }
             // Locked before anything is opened: a second run must not even truncate an output.
             var locks: [String: RunLock] = [:]

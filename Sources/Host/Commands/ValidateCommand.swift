@@ -35,26 +35,25 @@ struct ValidateCommand: AsyncParsableCommand {
             }
             if !build.diagnostics.isEmpty { throw ConfigErrors(diagnostics: build.diagnostics) }
             if let transient = build.transient { throw transient }
-            let stateProblems = assembled.streams.flatMap(CheckpointStore.problems(of:))
+            let stateProblems = zip(assembled.streams, ends).flatMap {
+                CheckpointStore.problems(of: $0, end: $1 ?? .start)
+            }
             if let first = stateProblems.first {
                 for other in stateProblems.dropFirst() { StandardError.print("error: \(other.description)") }
                 throw first
             }
-            var next = ends.makeIterator()
-            func rows(_ stream: AssembledStream) -> String {
-                (next.next() ?? nil).map { "rows up to \($0)" } ?? "no rows yet"
-            }
+            func rows(_ index: Int) -> String { ends[index].map { "rows up to \($0)" } ?? "no rows yet" }
             if assembled.streams.count == 1, let stream = assembled.streams.first {
                 print(
-                    "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(stream.source.identity) (\(rows(stream)))"
+                    "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(stream.source.identity) (\(rows(0)))"
                 )
                 for p in stream.pipelines { print("  \(p.name): \(p.formatterID) → \(p.sinkID) \(p.sink.destination)") }
                 return
             }
             print("\(config): OK: \(assembled.pipelines.count) pipeline(s) from \(assembled.streams.count) sources")
-            for stream in assembled.streams {
+            for (index, stream) in assembled.streams.enumerated() {
                 print(
-                    "  \(stream.name ?? "source"): \(stream.mapper.category.rawValue) events from \(stream.source.identity) (\(rows(stream)))"
+                    "  \(stream.name ?? "source"): \(stream.mapper.category.rawValue) events from \(stream.source.identity) (\(rows(index)))"
                 )
                 for p in stream.pipelines {
                     print("    \(p.name): \(p.formatterID) → \(p.sinkID) \(p.sink.destination)")

@@ -36,6 +36,13 @@ public struct ConfigDiagnostic: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension Array where Element == ConfigDiagnostic {
+    /// In the file's order, so an operator reads them top to bottom.
+    var inFileOrder: [ConfigDiagnostic] {
+        sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
+    }
+}
+
 /// Every problem found in a config, reported together so one edit fixes them all.
 public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [ConfigDiagnostic]

@@ -79,7 +79,7 @@ public struct PipelineAssembler {
         // run makes nothing while the config is wrong: an output it would truncate stays as it is
         // (`run` checks with a dry run first, which has no side effects).
         guard dryRun || diagnostics.allSatisfy(\.isWarning) else {
-            throw ConfigErrors(diagnostics: sorted(diagnostics))
+            throw ConfigErrors(diagnostics: diagnostics.inFileOrder)
         }
         var build = BuildProblems(config: config, context: base)
         var streams: [AssembledStream] = []
@@ -116,18 +116,13 @@ public struct PipelineAssembler {
                     checkpointPath: config.checkpointPath(of: stream),
                     deadLetterPath: (stream.deadLetterPath ?? config.deadLetterPath).map(base.resolve(path:))))
         }
-        diagnostics = sorted(diagnostics + build.diagnostics)
+        diagnostics = (diagnostics + build.diagnostics).inFileOrder
         guard diagnostics.allSatisfy(\.isWarning), streamEntries.allSatisfy({ $0.1 != nil && $0.2 != nil }) else {
             throw ConfigErrors(diagnostics: diagnostics)
         }
         // Only what may pass (a database locked by a writer, a server down) is left: exit 75.
         if let transient = build.transient { throw transient }
         return AssembledPipelines(streams: streams, batchSize: config.batchSize, warnings: diagnostics)
-    }
-
-    /// In the file's order, so an operator reads them top to bottom.
-    private func sorted(_ diagnostics: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
-        diagnostics.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
     }
 
     /// A pipeline's formatter and sink, with the checks that need only the registry (a renamed

@@ -62,6 +62,8 @@ struct GoldenTemplates {
         /// The field-level difference, one line per field.
         var details: String
         var diff: RecordDiff
+        /// The version the golden file was recorded for, when the template now says another.
+        var recordedVersion: String?
     }
 
     /// Nil when equal; else a one-line summary (what to do) and the field-level difference.
@@ -74,7 +76,8 @@ struct GoldenTemplates {
             return Mismatch(
                 summary:
                     "it holds \(version(oldHeader)), not \(version(newHeader)): review the output and record it with --update",
-                details: diff.isEmpty ? "" : RecordDiffRendering.text(diff, color: color, indent: "  "), diff: diff)
+                details: diff.isEmpty ? "" : RecordDiffRendering.text(diff, color: color, indent: "  "), diff: diff,
+                recordedVersion: version(oldHeader))
         }
         let first = diff.records.first?.line ?? 1
         return Mismatch(
@@ -99,14 +102,13 @@ struct GoldenTemplates {
         if let path = formatter.goldenPath {
             if let recorded = FileManager.default.contents(atPath: path) {
                 do {
-                    let rendered = try render(formatter)
-                    if let report = mismatch(Array(recorded), rendered, color: false) {
-                        let (oldHeader, _) = split(Array(recorded))
+                    if let report = mismatch(Array(recorded), try render(formatter), color: false) {
                         let field = report.diff.records.first?.changes.first.map { ", first at field \($0.path)" } ?? ""
                         let message =
-                            oldHeader != split(rendered).header
-                            ? "\(path) holds \(version(oldHeader)), not version \(formatter.version): review the output and record it with \(update)"
-                            : "the template no longer renders what \(path) holds (\(report.diff.records.count) of \(report.diff.compared) record(s) differ\(field)): bump `version` and record it with \(update)"
+                            report.recordedVersion.map {
+                                "\(path) holds \($0), not version \(formatter.version): review the output and record it with \(update)"
+                            }
+                            ?? "the template no longer renders what \(path) holds (\(report.diff.records.count) of \(report.diff.compared) record(s) differ\(field)): bump `version` and record it with \(update)"
                         found.append(Drift(key: "golden", message: message))
                     }
                 } catch {
@@ -117,14 +119,13 @@ struct GoldenTemplates {
             }
         }
         for (index, test) in formatter.tests.enumerated() {
-            var writer = RecordWriter()
+            let changes: [RecordDiff.Change]
             do {
-                try formatter.encode(test.event, into: &writer)
+                changes = try testChanges(of: test, through: formatter)
             } catch {
                 found.append(Drift(key: "tests", index: index, message: "test '\(test.name)' fails: \(error)"))
                 continue
             }
-            let changes = testChanges(expected: test.expect, got: String(decoding: writer.bytes, as: UTF8.self))
             guard let change = changes.first else { continue }
             found.append(
                 Drift(
@@ -134,6 +135,18 @@ struct GoldenTemplates {
                         + "; `siem-export golden check` shows the difference"))
         }
         return found
+    }
+
+    /// The fields in which the record `formatter` makes of a test's event differs from the one
+    /// expected; none when the test passes.
+    static func testChanges(
+        of test: TemplateTestCase, through formatter: TemplateFormatter
+    ) throws
+        -> [RecordDiff.Change]
+    {
+        var writer = RecordWriter()
+        try formatter.encode(test.event, into: &writer)
+        return testChanges(expected: test.expect, got: String(decoding: writer.bytes, as: UTF8.self))
     }
 
     /// A test's expected record against the one made, as JSON values (key order ignored): the

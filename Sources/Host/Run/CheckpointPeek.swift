@@ -63,11 +63,10 @@ extension CheckpointStore {
     }
 
     /// What `run` would refuse in a stream's state file before reading a row (`validate`): a file
-    /// that is not one, a checkpoint of another source, or one past the source's end.
-    static func problems(of stream: AssembledStream) -> [SIEMError] {
+    /// that is not one, a checkpoint of another source, or one past `end`, the source's end.
+    static func problems(of stream: AssembledStream, end: SourcePosition) -> [SIEMError] {
         guard let path = stream.checkpointPath else { return [] }
         do {
-            let end = try stream.source.endPosition() ?? .start
             var found: [SIEMError] = []
             for pipeline in stream.pipelines {
                 let after = try peekPosition(path: path, pipeline: pipeline.name, source: stream.source.identity)

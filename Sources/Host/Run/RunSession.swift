@@ -58,7 +58,6 @@ final class RunSession: @unchecked Sendable {
             for (index, after) in startAfter.enumerated() where after > .start {
                 metrics.checkpointed(after.id, lastEventUnix: nil, pipeline: metricsOffset + index)
             }
-            metrics.sourceEnd(end.id, pipelines: metricsOffset..<(metricsOffset + startAfter.count))
         }
         guard first || end > (startAfter.min() ?? .start) else { return nil }
         if countsRows {
