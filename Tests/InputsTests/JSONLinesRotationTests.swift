@@ -247,6 +247,67 @@ import Testing
         #expect(try read(try file.source(state: state), after: &checkpoint).seqs == [2])
     }
 
+    /// The file at the path was taken as the next one while still empty (nothing to tell it by),
+    /// then copied away and cut, renamed away, and the next file copied away too, all before the
+    /// next look: its lines are read from its own copy (the oldest one made since), not from the
+    /// newest copy beside it, and then what it holds now, then the next file's.
+    @Test func aFileTakenEmptyIsReadFromItsOwnCopyAfterRotationsInBetween() throws {
+        let file = try FollowedFile()
+        let warnings = Warnings()
+        try file.append(FollowedFile.lines(1...2))
+        let source = try file.source(warnings: warnings)
+        var checkpoint = SourcePosition.start
+        #expect(try read(source, after: &checkpoint).seqs == [1, 2])
+        try file.rotateByRename(to: "app.log.1")
+        #expect(try read(source, after: &checkpoint).seqs == [])
+        func shift(from newest: Int) throws {
+            for k in stride(from: newest, through: 1, by: -1) {
+                try FileManager.default.moveItem(atPath: file.at("app.log.\(k)"), toPath: file.at("app.log.\(k + 1)"))
+            }
+        }
+        try file.append(FollowedFile.lines(3...4))
+        try shift(from: 1)
+        try file.copyTruncate(to: "app.log.1")
+        try file.append(FollowedFile.lines(5...6))
+        try shift(from: 2)
+        try file.rotateByRename(to: "app.log.1")
+        try file.append(FollowedFile.lines(7...8))
+        try shift(from: 3)
+        try file.copyTruncate(to: "app.log.1")
+        try file.append(FollowedFile.lines(9...10))
+        var seqs: [Int] = []
+        for _ in 0..<3 { seqs += try read(source, after: &checkpoint).seqs }
+        #expect(seqs == Array(3...10))
+        #expect(warnings.all.isEmpty, "rotation is no loss: \(warnings.all)")
+    }
+
+    /// The file at the path is taken as the next one, and `copytruncate` copies it away and cuts
+    /// it between the listing of the names beside it and the taking of its first bytes: the
+    /// lines it held are read from the copy, then those written after the cut, none lost.
+    @Test func copytruncateWhileTheNextFileIsTakenLosesNothing() throws {
+        let file = try FollowedFile()
+        let warnings = Warnings()
+        try file.append(FollowedFile.lines(1...5))
+        let source = try file.source(warnings: warnings)
+        var checkpoint = SourcePosition.start
+        #expect(try read(source, after: &checkpoint).seqs == Array(1...5))
+        try file.rotateByRename(to: "app.log.1")
+        try file.append(FollowedFile.lines(6...8))
+        var rotations = 0
+        source.chain!.afterChoosingTheNext = {
+            guard rotations == 0 else { return }
+            rotations += 1
+            try! FileManager.default.moveItem(atPath: file.at("app.log.1"), toPath: file.at("app.log.2"))
+            try! file.copyTruncate(to: "app.log.1")
+            try! file.append(FollowedFile.lines(9...10))
+        }
+        var seqs: [Int] = []
+        for _ in 0..<3 { seqs += try read(source, after: &checkpoint).seqs }
+        #expect(rotations == 1)
+        #expect(seqs == Array(6...10))
+        #expect(warnings.all.isEmpty, "rotation is no loss: \(warnings.all)")
+    }
+
     /// A writer on another thread appends each line in two writes (a torn line between them)
     /// and rotates every few hundred lines, by rename and by copytruncate in turn (keeping every
     /// rotated file, as `rotate N` does), while rounds read: every line exactly once, in order,

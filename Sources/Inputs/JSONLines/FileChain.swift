@@ -31,11 +31,14 @@ final class FileChain {
     private var loaded = false
     private(set) var generations: [FileGeneration] = []
     /// Open files by generation number: the current one and finished ones not yet read to the end.
-    private var files: [Int: LogFile] = [:]
+    private(set) var files: [Int: LogFile] = [:]
     /// The size each file had at the last look (a torn tail included), for loss reports.
     private var lastSeenSize: [Int: Int64] = [:]
     /// Messages already given, so a waiting round does not repeat them.
     private var told: Set<String> = []
+    /// For tests: a rotation at the worst moment, after the next file was chosen by the names
+    /// listed and before its first bytes are taken.
+    var afterChoosingTheNext: (() -> Void)?
 
     init(
         path: String, rotated: RotatedNames, rotateWaitMS: Int, startAtEnd: Bool,
@@ -106,6 +109,7 @@ final class FileChain {
                 generations[generations.count - 1].fingerprint = current.fingerprint
             }
             let reference = old?.status.modifiedNanos ?? current.modifiedNanos
+            let names = rotated.identities()
             let successor = try oldestUnknownFile(newerThan: reference, excluding: [present, old?.file]) ?? present
             guard let successor else {
                 // Nothing after it yet (the path is missing): what is left of it is still read.
@@ -125,17 +129,22 @@ final class FileChain {
                 try grow(current, in: old.file)
                 return
             }
+            afterChoosingTheNext?()
+            let seen = try Self.look(at: successor)
+            // Rotated meanwhile (`copytruncate` copying the file at the path away and cutting it
+            // after the names were listed): its first bytes now would be those written after the
+            // cut, and the copy, holding what came before, would pass for no file. Looked at
+            // again, the copy is found.
+            guard rotated.identities() == names else { continue }
             try finish(
                 current, in: old,
                 truncated: present.map { $0.device == current.device && $0.inode == current.inode } ?? false,
                 successor: successor)
-            let status = successor.status
             try register(
                 FileGeneration(
                     number: current.number + 1, start: generations[generations.count - 1].end,
-                    device: successor.device, inode: successor.inode,
-                    fingerprint: try Self.fingerprint(of: successor, size: status.size), extent: 0,
-                    modifiedNanos: status.modifiedNanos), file: successor)
+                    device: successor.device, inode: successor.inode, fingerprint: seen.fingerprint, extent: 0,
+                    modifiedNanos: seen.status.modifiedNanos), file: successor)
         }
         throw SIEMError.source(
             path: path, message: "rotation could not be followed (the chain of rotated files does not end)")
@@ -191,87 +200,6 @@ final class FileChain {
             try grown.fingerprint.matches(file)
         else { return }
         if grown != current { try save(grown) }
-    }
-
-    /// Where `generation`'s bytes are now: its own open file while that still holds them, else a
-    /// rotated name holding its inode, else one holding a copy.
-    private func locate(
-        _ generation: FileGeneration, excluding present: LogFile? = nil
-    ) throws -> (file: LogFile, status: LogFile.Status)? {
-        if let file = files[generation.number], try generation.isHeld(by: file, status: file.status) {
-            return try earlierCopy(of: generation, rewrittenAs: file) ?? (file, file.status)
-        }
-        var copy: (file: LogFile, status: LogFile.Status)?
-        for file in rotated.files() + [try LogFile(opening: path)].compactMap({ $0 }) {
-            if let present, file.device == present.device, file.inode == present.inode { continue }
-            let status = file.status
-            if try generation.isHeld(by: file, status: status) {
-                return try earlierCopy(of: generation, rewrittenAs: file) ?? (file, status)
-            }
-            if copy == nil, try generation.isCopied(to: file, status: status), try !isKnown(file, besides: generation) {
-                copy = (file, status)
-            }
-        }
-        return copy
-    }
-
-    /// A file whose first bytes were few at the last look (a new, nearly empty file) cannot tell
-    /// by them alone whether it was cut and written anew since: a copy beside it made since then
-    /// (`copytruncate` while the exporter was away), whose bytes differ from the file's own past
-    /// what the fingerprint covers, says it was, and holds what was read of it.
-    private func earlierCopy(
-        of generation: FileGeneration, rewrittenAs present: LogFile
-    ) throws -> (file: LogFile, status: LogFile.Status)? {
-        let size = present.status.size
-        guard generation.fingerprint.length < FileFingerprint.maximumLength,
-            size > Int64(generation.fingerprint.length)
-        else { return nil }
-        let head = try present.head(FileFingerprint.maximumLength)
-        for file in rotated.files() where !(file.device == present.device && file.inode == present.inode) {
-            let status = file.status
-            guard status.modifiedNanos >= generation.modifiedNanos, status.size >= generation.extent,
-                try generation.fingerprint.matches(file), try !isKnown(file, besides: generation)
-            else { continue }
-            let copied = try file.head(FileFingerprint.maximumLength)
-            let common = min(copied.count, head.count)
-            if common > generation.fingerprint.length, copied[..<common] != head[..<common] { return (file, status) }
-        }
-        return nil
-    }
-
-    /// Whether `file` holds the bytes of a generation other than `generation`: it is that
-    /// generation's inode with its first bytes, or a copy whose first bytes the generation's
-    /// fingerprint covers whole (a short fingerprint says nothing of a longer file: every line of
-    /// a log may start alike).
-    private func isKnown(_ file: LogFile, besides generation: FileGeneration? = nil) throws -> Bool {
-        let size = file.status.size
-        for known in generations where known.number != generation?.number {
-            let sameInode = known.device == file.device && known.inode == file.inode
-            let coversItsStart =
-                known.fingerprint.length > 0
-                && Int64(known.fingerprint.length) == min(size, Int64(FileFingerprint.maximumLength))
-            guard sameInode || coversItsStart else { continue }
-            if try known.fingerprint.matches(file) { return true }
-        }
-        return false
-    }
-
-    /// The oldest rotated file modified after `reference` that is no generation known: one
-    /// rotated in between while the exporter was stopped.
-    private func oldestUnknownFile(newerThan reference: Int64, excluding: [LogFile?]) throws -> LogFile? {
-        let excluded = excluding.compactMap { $0 }
-        var found: [(file: LogFile, modified: Int64)] = []
-        for file in rotated.files() {
-            if excluded.contains(where: { $0.device == file.device && $0.inode == file.inode }) { continue }
-            let status = file.status
-            // Not newer-or-equal: a file system stamps times at a clock tick, so a file rotated
-            // right after the last one was written may carry the very same time.
-            guard status.size > 0, status.modifiedNanos >= reference else { continue }
-            if try !isKnown(file) { found.append((file, status.modifiedNanos)) }
-        }
-        return found.min { a, b in
-            a.modified != b.modified ? a.modified < b.modified : RotatedNames.isOlder(a.file.path, than: b.file.path)
-        }?.file
     }
 
     /// A finished file that is still open and has grown: its writer kept writing after
@@ -409,6 +337,12 @@ final class FileChain {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+
+    /// What `file` is now: its size and time, and its first bytes as far as that size goes.
+    static func look(at file: LogFile) throws -> (status: LogFile.Status, fingerprint: FileFingerprint) {
+        let status = file.status
+        return (status, try fingerprint(of: file, size: status.size))
     }
 
     static func fingerprint(of file: LogFile, size: Int64) throws -> FileFingerprint {

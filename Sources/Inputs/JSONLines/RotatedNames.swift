@@ -66,6 +66,21 @@ struct RotatedNames {
         return a < b
     }
 
+    /// Each candidate's name with the file it names (device and inode): what a rotation changes.
+    struct Identity: Equatable {
+        let path: String
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    func identities() -> [Identity] {
+        paths().compactMap { path in
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            return Identity(path: path, device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        }
+    }
+
     /// Opens each candidate that is a readable, uncompressed regular file. The names are listed
     /// again after opening, until nothing was renamed meanwhile (a few tries): logrotate shifts
     /// `app.log.2` to `app.log.3` and `app.log.1` to `app.log.2` one rename at a time, and a file
