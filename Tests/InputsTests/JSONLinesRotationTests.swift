@@ -281,6 +281,38 @@ import Testing
         #expect(warnings.all.isEmpty, "rotation is no loss: \(warnings.all)")
     }
 
+    /// The file at the path is opened for a look, and before the names beside it are listed it is
+    /// renamed away and the next file copied away (`copytruncate`): it is read before that copy,
+    /// not after it, as it was written before.
+    @Test func aFileRenamedAwayWhileLookedAtComesBeforeTheFilesRotatedAfterIt() throws {
+        let file = try FollowedFile()
+        let warnings = Warnings()
+        try file.append(FollowedFile.lines(1...2))
+        let source = try file.source(warnings: warnings)
+        var checkpoint = SourcePosition.start
+        #expect(try read(source, after: &checkpoint).seqs == [1, 2])
+        try file.append(FollowedFile.lines(3...4))
+        try file.copyTruncate(to: "app.log.1")
+        try file.append(FollowedFile.lines(5...6))
+        var rotations = 0
+        source.chain!.rotationPoint = { point in
+            guard point == .afterOpeningThePath, rotations == 0 else { return }
+            rotations += 1
+            try! FileManager.default.moveItem(atPath: file.at("app.log.1"), toPath: file.at("app.log.2"))
+            try! file.rotateByRename(to: "app.log.1")
+            try! file.append(FollowedFile.lines(7...8))
+            try! FileManager.default.moveItem(atPath: file.at("app.log.2"), toPath: file.at("app.log.3"))
+            try! FileManager.default.moveItem(atPath: file.at("app.log.1"), toPath: file.at("app.log.2"))
+            try! file.copyTruncate(to: "app.log.1")
+            try! file.append(FollowedFile.lines(9...10))
+        }
+        var seqs: [Int] = []
+        for _ in 0..<3 { seqs += try read(source, after: &checkpoint).seqs }
+        #expect(rotations == 1)
+        #expect(seqs == Array(3...10))
+        #expect(warnings.all.isEmpty, "rotation is no loss: \(warnings.all)")
+    }
+
     /// The file at the path is taken as the next one, and `copytruncate` copies it away and cuts
     /// it between the listing of the names beside it and the taking of its first bytes: the
     /// lines it held are read from the copy, then those written after the cut, none lost.
@@ -294,8 +326,8 @@ import Testing
         try file.rotateByRename(to: "app.log.1")
         try file.append(FollowedFile.lines(6...8))
         var rotations = 0
-        source.chain!.afterChoosingTheNext = {
-            guard rotations == 0 else { return }
+        source.chain!.rotationPoint = { point in
+            guard point == .afterChoosingTheNext, rotations == 0 else { return }
             rotations += 1
             try! FileManager.default.moveItem(atPath: file.at("app.log.1"), toPath: file.at("app.log.2"))
             try! file.copyTruncate(to: "app.log.1")

@@ -36,9 +36,15 @@ final class FileChain {
     private var lastSeenSize: [Int: Int64] = [:]
     /// Messages already given, so a waiting round does not repeat them.
     private var told: Set<String> = []
-    /// For tests: a rotation at the worst moment, after the next file was chosen by the names
-    /// listed and before its first bytes are taken.
-    var afterChoosingTheNext: (() -> Void)?
+    /// For tests: a rotation at the worst moment of a look.
+    var rotationPoint: ((RotationPoint) -> Void)?
+
+    enum RotationPoint {
+        /// The file at the path is open, the names beside it not yet listed.
+        case afterOpeningThePath
+        /// The next file is chosen by the names listed, its first bytes not yet taken.
+        case afterChoosingTheNext
+    }
 
     init(
         path: String, rotated: RotatedNames, rotateWaitMS: Int, startAtEnd: Bool,
@@ -75,6 +81,7 @@ final class FileChain {
         try load()
         warnAboutWritesAfterFinishing()
         let present = try LogFile(opening: path)
+        rotationPoint?(.afterOpeningThePath)
         if generations.isEmpty {
             guard let present else {
                 throw SIEMError.source(
@@ -110,7 +117,10 @@ final class FileChain {
             }
             let reference = old?.status.modifiedNanos ?? current.modifiedNanos
             let names = rotated.identities()
-            let successor = try oldestUnknownFile(newerThan: reference, excluding: [present, old?.file]) ?? present
+            // The file at the path comes after every rotated one while it is still there; renamed
+            // away since it was opened, it is one of them, and files rotated after it come later.
+            let atThePath = present.flatMap { $0.isNamed(by: path) ? $0 : nil }
+            let successor = try oldestUnknownFile(newerThan: reference, excluding: [atThePath, old?.file]) ?? present
             guard let successor else {
                 // Nothing after it yet (the path is missing): what is left of it is still read.
                 if let old {
@@ -129,7 +139,7 @@ final class FileChain {
                 try grow(current, in: old.file)
                 return
             }
-            afterChoosingTheNext?()
+            rotationPoint?(.afterChoosingTheNext)
             let seen = try Self.look(at: successor)
             // Rotated meanwhile (`copytruncate` copying the file at the path away and cutting it
             // after the names were listed): its first bytes now would be those written after the
@@ -219,15 +229,8 @@ final class FileChain {
     /// The name `file` has now: where it was opened if that is still it, else the rotated name
     /// holding its inode.
     func name(of file: LogFile) -> String {
-        var info = stat()
-        if stat(file.path, &info) == 0, UInt64(info.st_dev) == file.device, UInt64(info.st_ino) == file.inode {
-            return file.path
-        }
-        for path in rotated.paths() + [self.path] {
-            if stat(path, &info) == 0, UInt64(info.st_dev) == file.device, UInt64(info.st_ino) == file.inode {
-                return path
-            }
-        }
+        if file.isNamed(by: file.path) { return file.path }
+        for path in rotated.paths() + [self.path] where file.isNamed(by: path) { return path }
         return "\(file.path) (renamed or removed since it was opened)"
     }
 

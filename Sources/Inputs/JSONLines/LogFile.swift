@@ -60,6 +60,12 @@ final class LogFile: @unchecked Sendable {
             size: Int64(info.st_size), modifiedNanos: Int64(modified.tv_sec) * 1_000_000_000 + Int64(modified.tv_nsec))
     }
 
+    /// Whether `path` names this file now (no rotation renamed it away or put another there).
+    func isNamed(by path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
+    }
+
     /// Reads up to `buffer.count` bytes at `offset`; 0 at the end of the file.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
         while true {

@@ -93,14 +93,8 @@ struct RotatedNames {
                 guard let file = try? LogFile(opening: path), let head = try? file.head(8) else { return nil }
                 return Self.compressedMagic.contains(where: { head.starts(with: $0) }) ? nil : file
             }
-            if paths() == names, opened.allSatisfy(Self.isStill) { return opened }
+            if paths() == names, opened.allSatisfy({ $0.isNamed(by: $0.path) }) { return opened }
         }
         return opened
-    }
-
-    /// Whether `file`'s name still names it.
-    private static func isStill(_ file: LogFile) -> Bool {
-        var info = stat()
-        return stat(file.path, &info) == 0 && UInt64(info.st_dev) == file.device && UInt64(info.st_ino) == file.inode
     }
 }
