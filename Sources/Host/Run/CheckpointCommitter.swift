@@ -5,16 +5,20 @@ import SIEMCore
 /// checkpoint durable overlaps the delivery of batch N+1 instead of delaying it (about a tenth of
 /// an HTTP run's time was that fsync).
 ///
-/// One checkpoint is written at a time, and `record` waits for the one before it: a crash at
-/// any moment loses at most the latest recorded checkpoint, so a restart re-sends at most the
-/// batch whose checkpoint was being written besides the batch in flight. A failed write is
-/// reported by the next `record` or `flush`, never dropped.
+/// A pipeline's checkpoint waits for its previous one to be durable: a crash at any moment loses
+/// at most the latest one recorded, so a restart re-sends at most the batch whose checkpoint was
+/// being written besides the batch in flight. Pipelines do not wait for each other: what they
+/// record while a write is under way goes into the next one, one transaction and one fsync for
+/// all of them (three pipelines had each waited for the others' fsyncs in turn). A failed write
+/// is reported by the next `record` or `flush`, never dropped.
 final class CheckpointCommitter: @unchecked Sendable {
     private let store: CheckpointStore
     private let source: String
     private let condition = NSCondition()
-    private var pending: (pipeline: String, position: SourcePosition)?
-    private var writing = false
+    /// Recorded and not yet being written, by pipeline.
+    private var pending: [String: SourcePosition] = [:]
+    /// Being written now.
+    private var writing: Set<String> = []
     private var failure: (any Error)?
     private var stopped = false
     private let exited = DispatchSemaphore(value: 0)
@@ -30,13 +34,13 @@ final class CheckpointCommitter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Hands over `pipeline`'s new checkpoint, once the previous one is durable.
+    /// Hands over `pipeline`'s new checkpoint, once its previous one is durable.
     func record(pipeline: String, position: SourcePosition) throws {
         condition.lock()
         defer { condition.unlock() }
-        while writing || pending != nil { condition.wait() }
+        while failure == nil && (writing.contains(pipeline) || pending[pipeline] != nil) { condition.wait() }
         if let failure { throw failure }
-        pending = (pipeline, position)
+        pending[pipeline] = position
         condition.broadcast()
     }
 
@@ -44,7 +48,7 @@ final class CheckpointCommitter: @unchecked Sendable {
     func flush() throws {
         condition.lock()
         defer { condition.unlock() }
-        while writing || pending != nil { condition.wait() }
+        while failure == nil && (!writing.isEmpty || !pending.isEmpty) { condition.wait() }
         if let failure { throw failure }
     }
 
@@ -63,20 +67,21 @@ final class CheckpointCommitter: @unchecked Sendable {
     private func commitLoop() {
         condition.lock()
         while true {
-            while pending == nil && !stopped { condition.wait() }
-            guard let next = pending else { break }
-            writing = true
+            while pending.isEmpty && !stopped { condition.wait() }
+            guard !pending.isEmpty else { break }
+            let batch = pending.sorted { $0.key < $1.key }.map { (pipeline: $0.key, position: $0.value) }
+            pending = [:]
+            writing = Set(batch.map(\.pipeline))
             condition.unlock()
             var error: (any Error)?
             do {
-                try store.advance(pipeline: next.pipeline, source: source, to: next.position)
+                try store.advance(batch, source: source)
             } catch let caught {
                 error = caught
             }
             condition.lock()
             if let error, failure == nil { failure = error }
-            pending = nil
-            writing = false
+            writing = []
             condition.broadcast()
         }
         condition.unlock()

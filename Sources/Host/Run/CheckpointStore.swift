@@ -81,15 +81,22 @@ public final class CheckpointStore: Sendable {
 
     /// Records that `pipeline` has delivered everything up to and including `position`.
     public func advance(pipeline: String, source: String, to position: SourcePosition) throws {
+        try advance([(pipeline, position)], source: source)
+    }
+
+    /// Records several pipelines' checkpoints in one transaction: durable together, with one fsync.
+    public func advance(_ checkpoints: [(pipeline: String, position: SourcePosition)], source: String) throws {
         let now = Int64(Date().timeIntervalSince1970)
         try guarded {
             try queue.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO checkpoints (pipeline, source, epoch, last_id, updated_unix) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT(pipeline) DO UPDATE SET source = excluded.source, epoch = excluded.epoch,
-                            last_id = excluded.last_id, updated_unix = excluded.updated_unix
-                        """, arguments: [pipeline, source, position.epoch, position.id, now])
+                for (pipeline, position) in checkpoints {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO checkpoints (pipeline, source, epoch, last_id, updated_unix) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT(pipeline) DO UPDATE SET source = excluded.source, epoch = excluded.epoch,
+                                last_id = excluded.last_id, updated_unix = excluded.updated_unix
+                            """, arguments: [pipeline, source, position.epoch, position.id, now])
+                }
             }
         }
     }
