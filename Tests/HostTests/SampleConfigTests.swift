@@ -120,6 +120,9 @@ import Testing
         let result = try cli.run(["validate", "--config", "config/\(file)"], environment: environment)
         #expect(result.status == 0, "\(file): \(result.stderr)")
         #expect(result.stdout.hasPrefix("config/\(file): OK: "), "\(file): \(result.stdout)")
+        // Where each source ends, in what its positions count: a followed file's are byte offsets.
+        let end = text.contains("type: jsonl") ? "(lines up to offset " : "(rows up to "
+        #expect(result.stdout.contains(end) || result.stdout.contains("(no rows yet)"), "\(file): \(result.stdout)")
         // A sample shows current usage: no deprecated key, no renamed type.
         #expect(!result.stderr.contains("warning:"), "\(file): \(result.stderr)")
     }

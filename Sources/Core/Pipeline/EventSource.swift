@@ -56,9 +56,12 @@ public protocol EventSource: Plugin {
     /// Hands the source its part of the run's state file, before the first `open`; a source
     /// that must remember more than its position (a followed file's identity) keeps it there.
     func attach(state: any SourceStateStore) throws
+    /// `end` in words for the operator: "rows up to id 1038", or what a position counts there.
+    func endInWords(_ end: SourcePosition) -> String
 }
 
 extension EventSource {
+    public func endInWords(_ end: SourcePosition) -> String { "rows up to \(end)" }
     public func verifyUnchanged() throws {}
     public func attach(state: any SourceStateStore) throws {}
     public func availableColumns() throws -> [String]? { nil }

@@ -42,7 +42,9 @@ struct ValidateCommand: AsyncParsableCommand {
                 for other in stateProblems.dropFirst() { StandardError.print("error: \(other.description)") }
                 throw first
             }
-            func rows(_ index: Int) -> String { ends[index].map { "rows up to \($0)" } ?? "no rows yet" }
+            func rows(_ index: Int) -> String {
+                ends[index].map(assembled.streams[index].source.endInWords(_:)) ?? "no rows yet"
+            }
             if assembled.streams.count == 1, let stream = assembled.streams.first {
                 print(
                     "\(config): OK: \(assembled.pipelines.count) pipeline(s), source \(stream.source.identity) (\(rows(0)))"

@@ -108,6 +108,11 @@ public final class JSONLinesSource: EventSource {
         stream?.attach(state)
     }
 
+    /// A position here is a byte offset over the file and those rotated before it, not a row id.
+    public func endInWords(_ end: SourcePosition) -> String {
+        "lines up to offset \(end.id) (bytes, counted across rotations)"
+    }
+
     /// The end of the last whole line now, after following any rotation or truncation. For
     /// standard input, where the last stream ended until this one is read.
     public func endPosition() throws -> SourcePosition? {
